@@ -1,0 +1,62 @@
+# Hypershop: `make run` serves the shop with demo data on SQLite; `make test` runs every test
+# against real PostgreSQL, Redis and Chromium.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell scripts/find-python.sh)
+VENV := .venv
+UV := .tools/bin/uv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PRODUCTS ?= 300
+export DATABASE_URL_TEST := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/hypershop)
+export REDIS_URL_TEST := $(or $(REDIS_URL),redis://127.0.0.1:6379/1)
+
+.PHONY: help install run migrate demo test services chromium lint bench bench-scale vendor clean
+
+help:
+	@echo "make run    set up and serve the shop with demo data on http://$(HOST):$(PORT) (SQLite)"
+	@echo "make test   set up and run every test (PostgreSQL, Redis, Chromium)"
+	@echo "make bench  benchmarks against gunicorn, PostgreSQL and Redis"
+
+$(UV):
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found: install one (pyenv install 3.12) or set PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+# Create or update .venv from the lock file, nothing else.
+install: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+
+# The embedded default: no DATABASE_URL/REDIS_URL, so SQLite and the local-memory cache.
+run: install
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --if-empty
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+
+# PostgreSQL and Redis must answer on loopback; start them where this machine can.
+services:
+	@bash scripts/ensure-services.sh
+
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+test: install services chromium
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: install services
+	$(PY) -m bench all $(BENCH_ARGS)
+
+bench-scale: install services
+	$(PY) -m bench scale $(BENCH_ARGS)
+
+# Re-fetch the vendored front-end files from the npm registry at their pinned versions.
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	rm -rf .venv .tools staticfiles .test-media e2e-artifacts db.sqlite3

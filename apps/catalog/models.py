@@ -1,0 +1,188 @@
+"""Catalog: categories, products, images, attributes, warehouses and stock.
+
+Invariants live in the database: non-negative prices and quantities, unique SKUs and slugs, at
+most one primary image per product, one stock row per product and warehouse.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Category(models.Model):
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120)
+    # Materialised path of slugs ("men/shoes"): one indexed lookup for /catalog/<path>/ and a
+    # prefix match for "this category and everything below it".
+    path = models.CharField(max_length=500, unique=True, editable=False)
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_in_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path or self.name
+
+    def build_path(self) -> str:
+        return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug
+
+    def save(self, *args, **kwargs) -> None:
+        self.path = self.build_path()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category", kwargs={"path": self.path})
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    sku = models.CharField(max_length=64, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT)
+    primary_warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
+    current_price = models.DecimalField(max_digits=12, decimal_places=2)
+    compare_at_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Kept up to date by a PostgreSQL trigger (see migrations); unused on SQLite.
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(current_price__gte=0), name="product_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),
+                name="product_compare_at_price_gte_0",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "current_price"], name="product_status_price"),
+            models.Index(fields=["status", "-created_at"], name="product_status_created"),
+            models.Index(fields=["status", "name"], name="product_status_name"),
+            models.Index(fields=["category", "status"], name="product_category_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.sku})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:product", kwargs={"slug": self.slug})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+def product_image_path(instance: ProductImage, filename: str) -> str:
+    return f"products/{instance.product_id}/{filename}"
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, related_name="images", on_delete=models.CASCADE)
+    image = models.ImageField(upload_to=product_image_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt_text = models.CharField(max_length=200, blank=True)
+    is_primary = models.BooleanField(default=False)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=Q(is_primary=True), name="one_primary_image_per_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text or self.image.name
+
+
+class AttributeDefinition(models.Model):
+    class Kind(models.TextChoices):
+        CHOICE = "choice", "Choice"
+        NUMBER = "number", "Number"
+        BOOLEAN = "boolean", "Yes/no"
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CHOICE)
+    unit = models.CharField(max_length=20, blank=True)
+    filterable = models.BooleanField(default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductAttribute(models.Model):
+    """One value of one attribute for one product (a product may have several colours)."""
+
+    product = models.ForeignKey(Product, related_name="attributes", on_delete=models.CASCADE)
+    definition = models.ForeignKey(
+        AttributeDefinition, related_name="values", on_delete=models.CASCADE
+    )
+    value = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["definition__sort_order", "value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "definition", "value"], name="product_attribute_unique_value"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["definition", "value", "product"], name="attr_def_value_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition}: {self.value}"
+
+
+class Stock(models.Model):
+    product = models.ForeignKey(Product, related_name="stock", on_delete=models.CASCADE)
+    warehouse = models.ForeignKey(Warehouse, related_name="stock", on_delete=models.PROTECT)
+    quantity = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_unique_product_warehouse"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_quantity_gte_0"),
+        ]
+        indexes = [models.Index(fields=["product", "quantity"], name="stock_product_quantity")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}: {self.quantity}"

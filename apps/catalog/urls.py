@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("catalog/", views.catalog, name="list"),
+    path("catalog/<path:path>/", views.catalog, name="category"),
+    path("products/<slug:slug>/", views.product_detail, name="product"),
+]

@@ -1,0 +1,26 @@
+"""Test runs: real PostgreSQL and real Redis, always.
+
+DATABASE_URL and REDIS_URL default to the local services; a separate Redis database keeps test
+keys away from anything else on the machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hypershop")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"hypershop-test-{os.getpid()}")
+
+from .base import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
+STORAGES = {  # noqa: F405
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# High enough that the suite's own failed logins never lock anyone; the lockout test lowers it.
+AXES_FAILURE_LIMIT = 50
