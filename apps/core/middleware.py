@@ -9,6 +9,8 @@ from django.db import OperationalError, close_old_connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from .htmx import wants_fragment
+
 logger = logging.getLogger(__name__)
 
 
@@ -47,7 +49,7 @@ class HtmxMessagesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not getattr(request, "htmx", False) or request.htmx.boosted:
+        if not wants_fragment(request):
             return response
         if response.streaming or "HX-Redirect" in response or response.status_code in (301, 302):
             return response
