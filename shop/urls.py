@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.layout import views as layout_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("apps.accounts.urls")),
@@ -12,6 +14,7 @@ urlpatterns = [
     path("checkout/", include("apps.checkout.urls")),
     path("wishlist/", include("apps.wishlist.urls")),
     path("layout/", include("apps.layout.urls")),
+    path("", layout_views.home, name="home"),
     path("", include("apps.core.urls")),
 ]
 

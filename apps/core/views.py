@@ -2,13 +2,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
-
-
-@require_GET
-def home(request: HttpRequest) -> TemplateResponse:
-    return TemplateResponse(request, "core/home.html", {})
 
 
 @require_GET
