@@ -12,7 +12,7 @@ DEMO_PRODUCTS ?= 300
 export DATABASE_URL_TEST := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/hypershop)
 export REDIS_URL_TEST := $(or $(REDIS_URL),redis://127.0.0.1:6379/1)
 
-.PHONY: help install run migrate demo test services chromium lint bench bench-scale vendor clean
+.PHONY: help install run migrate demo test services system-packages lint bench bench-scale vendor clean
 
 help:
 	@echo "make run    set up and serve the shop with demo data on http://$(HOST):$(PORT) (SQLite)"
@@ -38,10 +38,10 @@ run: install
 services:
 	@bash scripts/ensure-services.sh
 
-chromium:
-	@bash scripts/ensure-chromium.sh
+system-packages:
+	@bash scripts/ensure-system-packages.sh
 
-test: install services chromium
+test: install services system-packages
 	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -24,3 +24,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Production sends real mail: SMTP unless EMAIL_BACKEND names another production backend.
+if "EMAIL_BACKEND" not in os.environ:
+    MAILERS = {"default": {**MAILERS["default"], "BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}  # noqa: F405

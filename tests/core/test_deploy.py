@@ -1,0 +1,47 @@
+"""Deployment configuration: production settings pass `check --deploy`; compose file is valid."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_has_no_warnings_with_production_settings():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shop.settings.prod",
+        "SECRET_KEY": "x7!kQ2#pL9@vR4$wZ8^mN1&bT6*cY3(hJ5)dF0_gS-+eA=uI[oP]lK{jH}",
+        "ALLOWED_HOSTS": "shop.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues (0 silenced)" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["DJANGO_SETTINGS_MODULE"] = "shop.settings.prod"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_docker_compose_file_is_valid():
+    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        command = ["docker", "compose", "config", "--quiet"]
+    else:
+        compose = shutil.which("docker-compose")
+        assert compose, "no compose implementation: run 'make system-packages'"
+        command = [compose, "config", "--quiet"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
