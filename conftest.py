@@ -20,6 +20,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if os.environ.get("CI", "").lower() == "true" and _HIDDEN:
         terminalreporter.write_line(
-            f"CI=true: {len(_HIDDEN)} skipped/xfailed test(s) fail the run: " + ", ".join(_HIDDEN[:20]),
+            f"CI=true: {len(_HIDDEN)} skipped/xfailed test(s) fail the run: "
+            + ", ".join(_HIDDEN[:20]),
             red=True,
         )

@@ -1,4 +1,4 @@
-"""Browser journeys: Debian's Chromium through pytest-playwright against pytest-django's live_server."""
+"""Browser journeys: Debian's Chromium via pytest-playwright against pytest-django's live_server."""
 
 from __future__ import annotations
 
@@ -23,7 +23,11 @@ CHROMIUM_FLAGS = [
 
 
 def chromium_path() -> str:
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    path = (
+        os.environ.get("CHROMIUM_PATH")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if not path:
         pytest.fail("Chromium is missing: run 'make chromium' (Debian: apt-get install chromium).")
     return path
@@ -51,8 +55,8 @@ def _e2e_isolation(settings, tmp_path):
 def wait_for_htmx(page, timeout: float = 10_000) -> None:
     """Wait until htmx has no request in flight and nothing is swapping or settling."""
     page.wait_for_function(
-        """() => window.htmx !== undefined &&
-              document.querySelectorAll('.htmx-request, .htmx-settling, .htmx-swapping').length === 0""",
+        """() => window.htmx !== undefined && document.querySelectorAll(
+              '.htmx-request, .htmx-settling, .htmx-swapping').length === 0""",
         timeout=timeout,
     )
 

@@ -7,7 +7,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import MAILERS, env_bool
 
 if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("Set SECRET_KEY to a long random value for production.")
@@ -27,4 +27,6 @@ STORAGES = {
 
 # Production sends real mail: SMTP unless EMAIL_BACKEND names another production backend.
 if "EMAIL_BACKEND" not in os.environ:
-    MAILERS = {"default": {**MAILERS["default"], "BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}  # noqa: F405
+    MAILERS = {
+        "default": {**MAILERS["default"], "BACKEND": "django.core.mail.backends.smtp.EmailBackend"}
+    }

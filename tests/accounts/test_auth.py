@@ -32,11 +32,18 @@ def test_sign_up_creates_account_and_logs_in(client):
 def test_sign_up_with_mismatched_passwords_rerenders_with_error(client):
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "bob", "first_name": "Bob", "email": "b@example.com",
-         "password1": PASSWORD, "password2": PASSWORD + "x"},
+        {
+            "username": "bob",
+            "first_name": "Bob",
+            "email": "b@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD + "x",
+        },
     )
     assert response.status_code == 400
-    assert "didn’t match" in response.content.decode() or "didn't match" in response.content.decode()
+    assert (
+        "didn’t match" in response.content.decode() or "didn't match" in response.content.decode()
+    )
     assert not get_user_model().objects.filter(username="bob").exists()
 
 
@@ -44,8 +51,13 @@ def test_sign_up_refuses_duplicate_email(client):
     UserFactory(username="first", email="same@example.com")
     response = client.post(
         reverse("accounts:signup"),
-        {"username": "second", "first_name": "S", "email": "SAME@example.com",
-         "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "second",
+            "first_name": "S",
+            "email": "SAME@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
@@ -79,8 +91,13 @@ def test_post_without_csrf_token_is_refused():
     assert "_auth_user_id" not in strict.session
     response = strict.post(
         reverse("accounts:signup"),
-        {"username": "x", "first_name": "x", "email": "x@example.com",
-         "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "x",
+            "first_name": "x",
+            "email": "x@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 403
@@ -101,8 +118,13 @@ def test_login_is_rate_limited(client, settings):
 def test_open_redirect_after_signup_is_refused(client):
     response = client.post(
         reverse("accounts:signup") + "?next=https://evil.example/",
-        {"username": "gina", "first_name": "G", "email": "g@example.com",
-         "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "username": "gina",
+            "first_name": "G",
+            "email": "g@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == "/"

@@ -27,7 +27,9 @@ def test_runs_on_sqlite_without_any_service(tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
-    migrate = subprocess.run(manage + ["migrate", "--noinput"], env=env, capture_output=True, text=True)
+    migrate = subprocess.run(
+        manage + ["migrate", "--noinput"], env=env, capture_output=True, text=True
+    )
     assert migrate.returncode == 0, migrate.stderr
     assert (tmp_path / "shop.sqlite3").exists()
 
@@ -50,7 +52,9 @@ def test_runs_on_sqlite_without_any_service(tmp_path):
                 time.sleep(0.2)
         assert status == 200
         assert "Hypershop" in body
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/accounts/login/", timeout=5
+        ) as response:
             assert response.status == 200
             assert 'name="password"' in response.read().decode()
     finally:
