@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.csp import CSP
+from psycopg_pool import ConnectionPool
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -111,6 +112,8 @@ def database_from_url(url: str) -> dict:
         config["OPTIONS"] = {
             "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}",
             "pool": {
+                # Checked on checkout, so a connection PostgreSQL dropped is replaced, not used.
+                "check": ConnectionPool.check_connection,
                 "min_size": int(os.environ.get("DB_POOL_MIN", "1")),
                 "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
                 "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
