@@ -1,4 +1,4 @@
-"""Access matrix: every declared endpoint x every role gets the right status and nobody else's data."""
+"""Access matrix: each endpoint x each role gets the right status and no one else's data."""
 
 from __future__ import annotations
 

@@ -1,0 +1,31 @@
+"""axe-core (vendored from the npm registry) run inside the page by Playwright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+SERIOUS = {"serious", "critical"}
+
+
+def axe_violations(page, impacts: set[str] = SERIOUS) -> list[dict]:
+    """Serious and critical WCAG 2.x A/AA violations on the current page."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Evaluated through the DevTools protocol, which the page's CSP does not govern.
+        page.evaluate(AXE_SOURCE)
+    results = page.evaluate(
+        """async () => await window.axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    return [v for v in results["violations"] if v.get("impact") in impacts]
+
+
+def assert_accessible(page) -> None:
+    violations = axe_violations(page)
+    summary = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+    ]
+    assert not violations, f"axe found serious problems on {page.url}:\n" + "\n".join(summary)
