@@ -265,10 +265,14 @@ class PromoBanner(BlockType):
 
 
 def ends_at_of(content: dict) -> datetime | None:
-    raw = content.get("ends_at")
-    if not raw:
+    """The banner's end, or None (also for malformed content: validation reports that)."""
+    raw = content.get("ends_at") if isinstance(content, dict) else None
+    try:
+        value = datetime.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        value = None
+    if value is None:
         return None
-    value = datetime.fromisoformat(raw)
     return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.UTC)
 
 

@@ -96,10 +96,7 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
 def _ttl(state: BlockState) -> int:
     ttl = keys.RENDER_TTL
     if state.type == "promo_banner":
-        try:
-            ends_at = ends_at_of(state.content)
-        except (TypeError, ValueError):
-            ends_at = None
+        ends_at = ends_at_of(state.content)
         if ends_at is not None:
             ttl = max(1, min(ttl, int((ends_at - timezone.now()).total_seconds()) + 1))
     return ttl

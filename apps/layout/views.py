@@ -152,12 +152,14 @@ def edit_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_block(request: HttpRequest, page: str) -> HttpResponse:
     _editor(request, page)
-    params = request.POST if request.method == "POST" else request.GET
-    type_name, region = params.get("type", ""), params.get("region", "")
+    def param(name: str, default: str = "") -> str:
+        return request.GET.get(name) or request.POST.get(name) or default
+
+    type_name, region = param("type"), param("region")
     if type_name not in REGISTRY or region not in PAGES[page]:
         return HttpResponse("Choose a block type and a region.", status=400)
     try:
-        position = int(params.get("position", "999"))
+        position = int(param("position", "999"))
     except ValueError:
         position = 999
     block_type = REGISTRY[type_name]
