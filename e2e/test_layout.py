@@ -16,11 +16,17 @@ def main_order(page) -> list[str]:
     )
 
 
-def test_marketer_drafts_previews_and_publishes_while_shopper_sees_live(live_server, browser, login_as):
+def test_marketer_drafts_previews_and_publishes_while_shopper_sees_live(
+    live_server, browser, login_as
+):
     from apps.layout.models import LayoutBlock
     from tests.layout.factories import banner, hero, marketer, publish_home, rich
 
-    publish_home(("hero", hero("Spring is here")), ("main", banner("Free shipping")), ("main", rich("<p>About us</p>")))
+    publish_home(
+        ("hero", hero("Spring is here")),
+        ("main", banner("Free shipping")),
+        ("main", rich("<p>About us</p>")),
+    )
     hero_key = f"b{LayoutBlock.objects.get(type='hero').pk}"
     banner_key = f"b{LayoutBlock.objects.get(type='promo_banner').pk}"
     user = marketer(username="mia", first_name="Mia")

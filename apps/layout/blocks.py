@@ -354,7 +354,8 @@ class CategoryTiles(BlockType):
         warnings = []
         if len(tiles) < len(content["categories"]):
             warnings.append(
-                f"{len(content['categories']) - len(tiles)} tile(s) hidden: category empty or inactive."
+                f"{len(content['categories']) - len(tiles)} tile(s) hidden: "
+                "category empty or inactive."
             )
         return Built(context={**content, "tiles": tiles}, warnings=warnings)
 
@@ -375,9 +376,7 @@ def get_type(name: str) -> BlockType:
 def form_errors_text(form: forms.Form) -> str:
     parts = []
     for name, errors in form.errors.items():
-        label = (
-            "" if name == "__all__" else f"{form.fields[name].label or name.replace('_', ' ')}: "
-        )
+        label = "" if name == "__all__" else f"{form[name].label}: "
         parts.append(label + " ".join(errors))
     return "; ".join(parts)
 

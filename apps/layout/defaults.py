@@ -81,7 +81,8 @@ def default_home_blocks() -> list[dict]:
             "type": "rich_text",
             "content": {
                 "title": "Why Hypershop",
-                "html": "<ul><li>Fast delivery</li><li>Secure checkout</li><li>30-day returns</li></ul>",
+                "html": "<ul><li>Fast delivery</li><li>Secure checkout</li>"
+                "<li>30-day returns</li></ul>",
             },
         }
     )

@@ -37,11 +37,6 @@ class LayoutBlock(models.Model):
     def __str__(self) -> str:
         return f"{self.placement} #{self.pk} ({self.type})"
 
-    def clean(self) -> None:
-        from .blocks import validate_block
-
-        validate_block(self.type, self.content)
-
     def save(self, *args, **kwargs) -> None:
         """Content is validated on every save, whoever saves (admin, services, shell)."""
         from .blocks import validate_block
@@ -50,13 +45,18 @@ class LayoutBlock(models.Model):
         self.content = validate_block(self.type, self.content)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        from .blocks import validate_block
+
+        validate_block(self.type, self.content)
+
     @property
     def page(self) -> str:
         return page_of(self.placement)
 
 
 class LayoutPage(models.Model):
-    """One row per page: its layout version, bumped by every publish (and locked while publishing)."""
+    """One row per page: its layout version, bumped (under a row lock) by every publish."""
 
     key = models.CharField(max_length=60, unique=True)
     version = models.PositiveIntegerField(default=0)
@@ -126,7 +126,8 @@ class Revision(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(max_length=200, blank=True)
     change_count = models.PositiveIntegerField(default=0)
-    # Every block of the page after this publish: [{id, placement, sort_order, is_active, type, content}].
+    # Every block of the page after this publish:
+    # [{id, placement, sort_order, is_active, type, content}].
     snapshot = models.JSONField(default=list)
 
     class Meta:

@@ -207,11 +207,13 @@ def _conflicts(
         block = current.get(change.block_id)
         if block is None:
             messages.append(
-                f"Block #{change.block_id} was deleted in the newer publish; your draft {change.op}s it."
+                f"Block #{change.block_id} was deleted in the newer publish; "
+                f"your draft {change.op}s it."
             )
         elif block.rev != change.base_rev:
             messages.append(
-                f"Block #{block.pk} ({block.type}) was changed in the newer publish; your draft {change.op}s it."
+                f"Block #{block.pk} ({block.type}) was changed in the newer publish; "
+                f"your draft {change.op}s it."
             )
     return messages
 

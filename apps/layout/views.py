@@ -152,6 +152,7 @@ def edit_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def add_block(request: HttpRequest, page: str) -> HttpResponse:
     _editor(request, page)
+
     def param(name: str, default: str = "") -> str:
         return request.GET.get(name) or request.POST.get(name) or default
 

@@ -19,7 +19,10 @@ def hero(heading: str = "Big sale", **extra) -> dict:
 
 
 def grid_category(category_id: int, limit: int = 4, title: str = "") -> dict:
-    return {"type": "product_grid", "content": {"title": title, "source": "category", "category": category_id, "limit": limit}}
+    return {
+        "type": "product_grid",
+        "content": {"title": title, "source": "category", "category": category_id, "limit": limit},
+    }
 
 
 def grid_skus(skus: list[str], limit: int = 8) -> dict:
@@ -42,5 +45,12 @@ def publish_home(*specs: tuple[str, dict]) -> None:
     """publish_home(("hero", hero()), ("main", grid(...)), ...): one revision, version + 1."""
     blocks = []
     for index, (region, spec) in enumerate(specs):
-        blocks.append({"placement": f"home:{region}", "sort_order": (index + 1) * 10, "is_active": True, **spec})
+        blocks.append(
+            {
+                "placement": f"home:{region}",
+                "sort_order": (index + 1) * 10,
+                "is_active": True,
+                **spec,
+            }
+        )
     return services.publish_initial(blocks, "home")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def main(html: str) -> str:
-    return html[html.index('<main') : html.index('</main>')]
+    return html[html.index("<main") : html.index("</main>")]
 
 
 def catalog(size: int):
@@ -37,7 +37,10 @@ def catalog(size: int):
 def eight_blocks(grids: int, shoes, hats, products) -> None:
     kinds = [
         grid_category(shoes.pk, limit=6),
-        {"type": "product_grid", "content": {"source": "attribute", "attribute": "colour", "value": "red", "limit": 6}},
+        {
+            "type": "product_grid",
+            "content": {"source": "attribute", "attribute": "colour", "value": "red", "limit": 6},
+        },
         grid_skus([p.sku for p in products[:4]]),
         grid_category(hats.pk, limit=6),
         grid_skus([p.sku for p in products[-3:]]),
@@ -45,7 +48,12 @@ def eight_blocks(grids: int, shoes, hats, products) -> None:
     ]
     specs = [("hero", hero()), ("main", tiles([shoes.pk, hats.pk]))]
     specs += [("main", kinds[i]) for i in range(grids)]
-    fillers = [("main", banner()), ("sidebar", rich()), ("main", banner("Second")), ("sidebar", rich("<p>2</p>"))]
+    fillers = [
+        ("main", banner()),
+        ("sidebar", rich()),
+        ("main", banner("Second")),
+        ("sidebar", rich("<p>2</p>")),
+    ]
     specs += fillers[: 8 - len(specs)]
     assert len(specs) == 8
     publish_home(*specs)
@@ -53,7 +61,9 @@ def eight_blocks(grids: int, shoes, hats, products) -> None:
 
 @pytest.mark.parametrize("size", [4, 60])
 @pytest.mark.parametrize("grids", [2, 3, 6])
-def test_home_queries_cold_and_warm(client, django_assert_max_num_queries, django_assert_num_queries, size, grids):
+def test_home_queries_cold_and_warm(
+    client, django_assert_max_num_queries, django_assert_num_queries, size, grids
+):
     shoes, hats, products = catalog(size)
     eight_blocks(grids, shoes, hats, products)
     cache.clear()
@@ -66,7 +76,9 @@ def test_home_queries_cold_and_warm(client, django_assert_max_num_queries, djang
     assert main(warm.text) == main(cold.text)
 
 
-def test_signed_in_shopper_warm_page_costs_at_most_the_user_lookup(client, django_assert_max_num_queries):
+def test_signed_in_shopper_warm_page_costs_at_most_the_user_lookup(
+    client, django_assert_max_num_queries
+):
     shoes, hats, products = catalog(6)
     eight_blocks(3, shoes, hats, products)
     client.force_login(UserFactory())

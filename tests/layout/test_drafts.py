@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def home():
-    publish_home(("hero", hero("Old hero")), ("main", banner("First")), ("main", rich("<p>Second</p>")))
+    publish_home(
+        ("hero", hero("Old hero")), ("main", banner("First")), ("main", rich("<p>Second</p>"))
+    )
     return {b.type: b for b in LayoutBlock.objects.all()}
 
 
@@ -65,7 +67,11 @@ def test_publish_applies_every_change_bumps_version_and_records_a_revision(home)
     result = services.publish(user, "home")
     assert result.published and result.change_count == 4
     assert LayoutPage.objects.get(key="home").version == before + 1
-    assert [s.type for s in selectors.published_states("home")] == ["hero", "rich_text", "promo_banner"]
+    assert [s.type for s in selectors.published_states("home")] == [
+        "hero",
+        "rich_text",
+        "promo_banner",
+    ]
     assert selectors.published_states("home")[0].content["heading"] == "New hero"
     assert not Draft.objects.filter(owner=user).exists()
     revision = Revision.objects.get(version=before + 1)
@@ -131,4 +137,7 @@ def test_invalid_content_is_refused_on_save(home):
         services.set_fields(user, "home", f"b{home['hero'].pk}", {"content": {"heading": ""}})
     with pytest.raises(ValidationError):
         LayoutBlock(placement="home:main", type="product_grid", content={"source": "skus"}).save()
-    assert selectors.draft_for(user, "home") is None or not selectors.draft_for(user, "home").changes.exists()
+    assert (
+        selectors.draft_for(user, "home") is None
+        or not selectors.draft_for(user, "home").changes.exists()
+    )

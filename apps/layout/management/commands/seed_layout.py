@@ -10,7 +10,7 @@ from apps.layout.selectors import page_blocks_query
 
 
 class Command(BaseCommand):
-    help = "Publish a default home page layout (hero, product grids, banner, category tiles) if none exists."
+    help = "Publish a default home layout (hero, grids, banner, tiles) unless one exists."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--reset", action="store_true", help="Replace the current home layout.")
