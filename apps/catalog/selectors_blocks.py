@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import CharField, IntegerField, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
@@ -74,10 +75,15 @@ def products_for_specs(specs: Sequence[ProductSpec]) -> list[list[Product]]:
     if not specs:
         return [[] for _ in specs]
     parts = [_spec_queryset(i, spec) for i, spec in enumerate(specs)]
-    qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     results: list[list[Product]] = [[] for _ in specs]
-    for product in qs:
-        results[product.block_slot].append(product)
+    if connection.features.supports_slicing_ordering_in_compound:
+        batches = [parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]]
+    else:
+        # SQLite (the embedded default) cannot LIMIT inside a UNION: one query per spec there.
+        batches = parts
+    for qs in batches:
+        for product in qs:
+            results[product.block_slot].append(product)
     for spec, products in zip(specs, results, strict=True):
         if spec.kind == "skus":
             rank = {sku: i for i, sku in enumerate(spec.skus)}
