@@ -34,11 +34,16 @@ def test_marketer_drafts_previews_and_publishes_while_shopper_sees_live(
     marketer_ctx, shopper_ctx = browser.new_context(), browser.new_context()
     login_as(user, browser_context=marketer_ctx)
     m = marketer_ctx.new_page()
+    csp_errors: list[str] = []
+    m.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     s = shopper_ctx.new_page()
     m.goto(live_server.url + "/")
     m.evaluate("window.__noReload = true")
 
-    m.get_by_role("button", name="Draft").click()
+    m.get_by_role("button", name="Draft", exact=True).click()
     wait_for_htmx(m)
     expect(m.locator("#layout")).to_have_attribute("data-layout-mode", "draft")
 
@@ -63,11 +68,11 @@ def test_marketer_drafts_previews_and_publishes_while_shopper_sees_live(
     expect(s.get_by_test_id("layout-toolbar")).to_have_count(0)
 
     # Live / Draft toggle in place.
-    m.get_by_role("button", name="Live").click()
+    m.get_by_role("button", name="Live", exact=True).click()
     wait_for_htmx(m)
     expect(m.get_by_test_id("hero-heading")).to_have_text("Spring is here")
     assert main_order(m) == ["promo_banner", "rich_text"]
-    m.get_by_role("button", name="Draft").click()
+    m.get_by_role("button", name="Draft", exact=True).click()
     wait_for_htmx(m)
     expect(m.get_by_test_id("hero-heading")).to_have_text("Summer sale")
 
@@ -79,7 +84,7 @@ def test_marketer_drafts_previews_and_publishes_while_shopper_sees_live(
     login_as(user, browser_context=marketer_ctx)
     m.goto(live_server.url + "/")
     expect(m.get_by_test_id("change-count")).to_have_text("3 unpublished changes")
-    m.get_by_role("button", name="Draft").click()
+    m.get_by_role("button", name="Draft", exact=True).click()
     wait_for_htmx(m)
     expect(m.get_by_test_id("hero-heading")).to_have_text("Summer sale")
     assert main_order(m) == ["rich_text", "promo_banner"]
@@ -96,5 +101,6 @@ def test_marketer_drafts_previews_and_publishes_while_shopper_sees_live(
     s.reload()
     expect(s.get_by_test_id("hero-heading")).to_have_text("Summer sale")
     assert main_order(s) == ["rich_text", "promo_banner"]
+    assert csp_errors == []
     marketer_ctx.close()
     shopper_ctx.close()

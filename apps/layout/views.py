@@ -233,13 +233,18 @@ def publish(request: HttpRequest, page: str) -> HttpResponse:
         except services.NothingToPublish as exc:
             messages.info(request, str(exc))
             return _done(request, page)
-        if result.published:
+        except ValidationError as exc:
+            # Content that passed when drafted but no longer validates: nothing was written.
+            context["conflicts"] = ["A block in your draft is invalid: " + " ".join(exc.messages)]
+            result = None
+        if result is not None and result.published:
             messages.success(
                 request,
                 f"Published {result.change_count} change(s): layout v{result.version} is live.",
             )
             return _done(request, page)
-        context["conflicts"] = result.conflicts
+        if result is not None:
+            context["conflicts"] = result.conflicts
         status = 409
     if wants_fragment(request):
         response = TemplateResponse(request, "layout/publish.html#publish-dialog", context)

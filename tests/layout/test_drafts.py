@@ -141,3 +141,31 @@ def test_invalid_content_is_refused_on_save(home):
         selectors.draft_for(user, "home") is None
         or not selectors.draft_for(user, "home").changes.exists()
     )
+
+
+def test_a_block_deleted_by_another_publish_is_reported_as_a_conflict(home):
+    alice, bob = marketer(), marketer()
+    services.set_fields(alice, "home", f"b{home['promo_banner'].pk}", {"is_active": False})
+    services.delete_block(bob, "home", f"b{home['promo_banner'].pk}")
+    services.publish(bob, "home")
+    result = services.publish(alice, "home")
+    assert not result.published
+    assert any("was deleted in the newer publish" in m for m in result.conflicts)
+    assert not LayoutBlock.objects.filter(pk=home["promo_banner"].pk).exists()
+
+
+def test_inserts_between_blocks_with_equal_sort_orders_renumber_the_placement(home):
+    user = marketer()
+    LayoutBlock.objects.filter(placement="home:main").update(sort_order=5)
+    services.insert_block(user, "home:main", 1, "promo_banner", {"text": "Between"})
+    main = [s for s in preview(user) if s.region == "main"]
+    assert [s.content.get("text") for s in main][1] == "Between"
+    assert len({s.sort_order for s in main}) == 3
+
+
+def test_a_hidden_block_in_the_draft_stays_visible_to_shoppers_until_published(home, client):
+    user = marketer()
+    services.set_active(user, "home", f"b{home['promo_banner'].pk}", False)
+    assert "First" in client.get("/").text
+    services.publish(user, "home")
+    assert "First" not in client.get("/").text

@@ -187,7 +187,6 @@ def test_revisions_list_and_restore(client, drafted, home):
     client.force_login(drafted)
     listing = client.get("/layout/home/revisions/")
     assert listing.text.count('data-testid="revision"') == 2
-    first = drafted.__class__.objects.none()  # noqa: F841
     from apps.layout.models import Revision
 
     oldest = Revision.objects.order_by("version").first()
@@ -263,3 +262,39 @@ def test_category_tiles_link_to_categories_with_products(client):
     )
     text = client.get("/").text
     assert 'href="/catalog/shoes/"' in text and "Empty" not in text
+
+
+def test_move_and_hide_answer_htmx_with_the_refreshed_layout(client, drafted):
+    publish_home(("main", banner("Second banner")))
+    client.force_login(drafted)
+    client.post("/layout/home/mode/", {"mode": "draft"})
+    second = LayoutBlock.objects.get(content__text="Second banner")
+    moved = client.post(
+        f"/layout/home/block/b{second.pk}/move/",
+        {"direction": "up"},
+        headers={"HX-Request": "true"},
+    )
+    assert moved.status_code == 200 and "<html" not in moved.text
+    assert moved.text.index("Second banner") < moved.text.index("Live banner")
+    hidden = client.post(
+        f"/layout/home/block/b{second.pk}/toggle/", {"active": "0"}, headers={"HX-Request": "true"}
+    )
+    assert "is-hidden" in hidden.text and ">Show<" in hidden.text
+    assert "no-store" in hidden["Cache-Control"]
+    client.logout()
+    assert "Second banner" in client.get("/").text
+
+
+def test_bad_block_keys_and_regions_are_4xx_not_500(client, drafted):
+    client.force_login(drafted)
+    assert client.get("/layout/home/block/x1/edit/").status_code == 404
+    assert client.get("/layout/home/block/b999999/edit/").status_code == 404
+    assert client.get("/layout/nowhere/block/b1/edit/").status_code == 404
+    assert client.get("/layout/home/add/?type=hero&region=basement").status_code == 400
+    assert client.get("/layout/home/add/?type=carousel&region=main").status_code == 400
+    assert (
+        client.post(
+            "/layout/home/add/?type=hero&region=main&position=x", {"heading": "Hi"}
+        ).status_code
+        == 302
+    )
