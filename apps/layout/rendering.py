@@ -1,0 +1,141 @@
+"""Render a page's blocks: batch-load their data, cache published renders, never draft ones.
+
+Block partials are rendered WITHOUT the request (no user, no CSRF token), so a cached render is
+the same for everyone and can hold nothing personal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.catalog.selectors_blocks import products_for_specs
+from apps.core.context_processors import shop
+
+from . import cache as keys
+from . import selectors
+from .blocks import Built, ends_at_of, get_type, validate_block
+from .selectors import BlockState
+
+
+@dataclass
+class Rendered:
+    state: BlockState
+    html: SafeString = mark_safe("")
+    error: str = ""  # why it cannot show; shoppers never see the block, marketers see this
+    hidden_reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def visible_to_shoppers(self) -> bool:
+        return (
+            bool(self.html) and not self.error and not self.hidden_reason and self.state.is_active
+        )
+
+
+def _render_batch(states: list[BlockState]) -> dict[str, dict]:
+    """Validate every block, fetch all their catalog data in one batch, render each partial."""
+    now = timezone.now()
+    planned = []
+    specs = []
+    for state in states:
+        try:
+            block_type = get_type(state.type)
+            content = validate_block(state.type, state.content)
+        except ValidationError as exc:
+            planned.append((state, None, None, "Invalid content: " + " ".join(exc.messages), 0, 0))
+            continue
+        wanted = block_type.specs(content)
+        planned.append((state, block_type, content, "", len(specs), len(specs) + len(wanted)))
+        specs.extend(wanted)
+    fetched = products_for_specs(specs) if specs else []
+    results: dict[str, dict] = {}
+    base_context = shop(None)
+    for state, block_type, content, error, start, end in planned:
+        if error:
+            results[state.key] = {"html": "", "error": error, "warnings": [], "hidden": ""}
+            continue
+        built: Built = block_type.build(content, fetched[start:end], now)
+        html = ""
+        if not built.error and not built.hidden_reason:
+            html = render_to_string(
+                block_type.template, {**base_context, **built.context, "block_key": state.key}
+            )
+        results[state.key] = {
+            "html": html,
+            "error": built.error,
+            "warnings": built.warnings,
+            "hidden": built.hidden_reason,
+        }
+    return results
+
+
+def _to_rendered(state: BlockState, result: dict) -> Rendered:
+    hidden = result["hidden"]
+    ends_at = (
+        ends_at_of(state.content)
+        if state.type == "promo_banner" and isinstance(state.content, dict)
+        else None
+    )
+    if not hidden and ends_at is not None and ends_at <= timezone.now():
+        hidden = f"Banner ended on {ends_at:%Y-%m-%d %H:%M} UTC and is hidden."
+    return Rendered(
+        state=state,
+        html=mark_safe(result["html"]),
+        error=result["error"],
+        hidden_reason=hidden,
+        warnings=result["warnings"],
+    )
+
+
+def _ttl(state: BlockState) -> int:
+    ttl = keys.RENDER_TTL
+    if state.type == "promo_banner":
+        ends_at = ends_at_of(state.content)
+        if ends_at is not None:
+            ttl = max(1, min(ttl, int((ends_at - timezone.now()).total_seconds()) + 1))
+    return ttl
+
+
+def live_blocks(page: str) -> list[Rendered]:
+    """The published page, served from Redis when warm (no SQL at all)."""
+    version = cache.get(keys.version_key(page))
+    states = cache.get(keys.blocks_key(page, version)) if version is not None else None
+    if states is None:
+        version, states = selectors.published_with_version(page)
+        cache.set(keys.version_key(page), version, keys.VERSION_TTL)
+        cache.set(keys.blocks_key(page, version), states, keys.BLOCKS_TTL)
+    active = [s for s in states if s.is_active]
+    catalog_version = keys.catalog_version()
+    render_keys = {
+        s.key: keys.render_key(page, s.pk, s.rev, version, catalog_version) for s in active
+    }
+    cached = cache.get_many(list(render_keys.values())) if render_keys else {}
+    results = {key: cached[k] for key, k in render_keys.items() if k in cached}
+    missing = [s for s in active if s.key not in results]
+    if missing:
+        fresh = _render_batch(missing)
+        for state in missing:
+            cache.set(render_keys[state.key], fresh[state.key], _ttl(state))
+        results.update(fresh)
+    return [_to_rendered(s, results[s.key]) for s in active]
+
+
+def draft_blocks(states: list[BlockState]) -> list[Rendered]:
+    """A preview render: straight from the database, never reading or writing the shared cache."""
+    results = _render_batch(states)
+    return [_to_rendered(s, results[s.key]) for s in states]
+
+
+def regions(rendered: list[Rendered], staff: bool) -> dict[str, list[Rendered]]:
+    """Blocks grouped by region; shoppers only get the ones that can show."""
+    grouped: dict[str, list[Rendered]] = {}
+    for item in rendered:
+        if staff or item.visible_to_shoppers:
+            grouped.setdefault(item.state.region, []).append(item)
+    return grouped
