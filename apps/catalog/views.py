@@ -68,7 +68,10 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
         "pagination": Pagination(request, page.number, page.num_pages),
     }
     if _fragment_requested(request):
-        return TemplateResponse(request, "catalog/list.html#fragment", context)
+        # Filters never send `page` (a filter change starts at page 1), so an htmx request for a
+        # later page is "load more": its cards only, the facets have not changed.
+        partial = "more" if form.value("page", 1) > 1 else "fragment"
+        return TemplateResponse(request, f"catalog/list.html#{partial}", context)
     return TemplateResponse(request, "catalog/list.html", context)
 
 
