@@ -6,10 +6,19 @@ most one primary image per product, one stock row per product and warehouse.
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+
+_SLUG_MARK = "slug-placeholder"
+
+
+@functools.cache
+def _product_url_pattern(script_prefix: str) -> str:
+    return reverse("catalog:product", kwargs={"slug": _SLUG_MARK})
 
 
 class Category(models.Model):
@@ -98,7 +107,8 @@ class Product(models.Model):
         return f"{self.name} ({self.sku})"
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:product", kwargs={"slug": self.slug})
+        # A page of cards calls this dozens of times: reverse() once per script prefix.
+        return _product_url_pattern(get_script_prefix()).replace(_SLUG_MARK, self.slug)
 
     @property
     def is_active(self) -> bool:

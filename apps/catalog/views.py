@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
@@ -45,6 +46,7 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
             "options": [
                 {
                     "value": value,
+                    "id": f"f-{definition.slug}-{slugify(value)}",
                     "count": page.summary.counts.get(definition.id, {}).get(value, 0),
                     "checked": value in filters.selected(definition.id),
                 }

@@ -29,7 +29,12 @@ def queries_for(client, url: str, **kwargs) -> int:
 
 def test_query_budget_holds_from_100_to_10000_products(client, django_assert_max_num_queries):
     bulk_catalog(100)
-    urls = ["/catalog/", "/catalog/?colour=red&size=M", "/catalog/?per_page=12", "/catalog/?per_page=48"]
+    urls = [
+        "/catalog/",
+        "/catalog/?colour=red&size=M",
+        "/catalog/?per_page=12",
+        "/catalog/?per_page=48",
+    ]
     small = {url: (queries_for(client, url), queries_for(client, url, headers=HX)) for url in urls}
     bulk_catalog(9_900, start=100)
     large = {url: (queries_for(client, url), queries_for(client, url, headers=HX)) for url in urls}
@@ -72,7 +77,9 @@ def test_load_more_sends_only_the_next_cards(client):
     assert 'hx-get="/catalog/?per_page=24&amp;page=3"' in body
     # A quarter of the full page: load more carries 12 cards where the page carries 48.
     full = client.get("/catalog/?per_page=48")
-    assert len(client.get("/catalog/?per_page=12&page=2", headers=HX).content) <= len(full.content) / 4
+    assert (
+        len(client.get("/catalog/?per_page=12&page=2", headers=HX).content) <= len(full.content) / 4
+    )
 
 
 def test_without_javascript_pages_are_numbered_links(client):
@@ -158,8 +165,15 @@ def test_unknown_sort_falls_back_to_the_default(client):
 
 @pytest.mark.parametrize(
     "query",
-    ["per_page=1000000", "price_min=-5", "price_max=1e400", "price_min=NaN", "in_stock=maybe",
-     "q=%00", "colour=" + "r" * 5000],
+    [
+        "per_page=1000000",
+        "price_min=-5",
+        "price_max=1e400",
+        "price_min=NaN",
+        "in_stock=maybe",
+        "q=%00",
+        "colour=" + "r" * 5000,
+    ],
 )
 def test_odd_parameters_answer_200(client, query):
     small_catalog()

@@ -20,7 +20,11 @@ def test_product_page_shows_gallery_attributes_price_stock_and_breadcrumbs(
     men = CategoryFactory(name="Men", slug="men")
     shoes = CategoryFactory(name="Shoes", slug="shoes", parent=men)
     product = ProductFactory(
-        name="Trail Runner", category=shoes, current_price="89.00", compare_at_price="120.00", stock=2
+        name="Trail Runner",
+        category=shoes,
+        current_price="89.00",
+        compare_at_price="120.00",
+        stock=2,
     )
     ProductImageFactory(product=product, alt_text="Side view", is_primary=True)
     ProductImageFactory(product=product, alt_text="Sole", is_primary=False, sort_order=1)
@@ -38,7 +42,7 @@ def test_product_page_shows_gallery_attributes_price_stock_and_breadcrumbs(
     assert "89.00 EUR" in body and "<s" in body and "120.00" in body
     assert "Only 2 left" in body
     assert 'alt="Side view"' in body and 'alt="Sole"' in body
-    assert "<th scope=\"row\">Colour</th><td>Black, Red</td>" in body
+    assert '<th scope="row">Colour</th><td>Black, Red</td>' in body
     assert "<td>42 EU</td>" in body
     assert 'href="/catalog/men/shoes/">Shoes</a>' in body
     assert 'aria-current="page">Trail Runner' in body

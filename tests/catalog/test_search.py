@@ -21,7 +21,9 @@ def test_name_matches_outrank_description_matches():
     ProductFactory(name="Sun Hat", description="For sunny days.")
     result = names("rain")
     assert "Sun Hat" not in result
-    assert result.index("Rain Rain Poncho") < result.index("Rain Jacket") < result.index("Blue Parka")
+    assert (
+        result.index("Rain Rain Poncho") < result.index("Rain Jacket") < result.index("Blue Parka")
+    )
 
 
 def test_search_stems_and_sorts_on_request():

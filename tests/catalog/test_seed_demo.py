@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 
 def fingerprint() -> list[tuple]:
     rows = []
-    for product in Product.objects.order_by("sku").prefetch_related("attributes__definition", "stock"):
+    for product in Product.objects.order_by("sku").prefetch_related(
+        "attributes__definition", "stock"
+    ):
         rows.append(
             (
                 product.sku,
