@@ -69,18 +69,28 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
     parts.append(f"SELECT 's', 0, '', COUNT(*), NULL, NULL FROM ({stock_sql}) s")
     params.extend(stock_params)
 
-    for def_id in definition_ids:
-        if def_id in active:
-            ids_sql, ids_params = ids_for(def_id)
-        else:
-            ids_sql, ids_params = "SELECT pk FROM f", ()
+    # Facets without a filter of their own share one pass over the attributes joined to `f`;
+    # each facet with an active filter gets its own pass under the other filters.
+    shared = [def_id for def_id in definition_ids if def_id not in active]
+    if shared:
+        marks = ", ".join(["%s"] * len(shared))
         parts.append(
             f"SELECT 'f', a.definition_id, a.value, COUNT(*), NULL, NULL FROM {attr_table} a "
-            f"WHERE a.definition_id = %s AND a.product_id IN ({ids_sql}) "
+            f"JOIN f ON f.pk = a.product_id WHERE a.definition_id IN ({marks}) "
             "GROUP BY a.definition_id, a.value"
         )
-        params.append(def_id)
+        params.extend(shared)
+    for def_id in definition_ids:
+        if def_id not in active:
+            continue
+        ids_sql, ids_params = ids_for(def_id)
+        parts.append(
+            f"SELECT 'f', a.definition_id, a.value, COUNT(*), NULL, NULL FROM {attr_table} a "
+            f"JOIN ({ids_sql}) x ON x.pk = a.product_id WHERE a.definition_id = %s "
+            "GROUP BY a.definition_id, a.value"
+        )
         params.extend(ids_params)
+        params.append(def_id)
 
     sql = f"WITH f AS ({base_sql}) " + " UNION ALL ".join(parts)
     summary = FacetSummary()
