@@ -1,17 +1,93 @@
-"""Placeholder views: the catalog issue replaces these with the faceted listing and product page."""
+"""Catalog pages: the faceted listing (page or htmx fragment) and the product page."""
 
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from apps.core.htmx import wants_fragment
+
+from . import selectors
+from .forms import CatalogFilterForm, build_filters
+from .pagination import Pagination
+
+
+def _fragment_requested(request: HttpRequest) -> bool:
+    """htmx swaps in a fragment, except when it restores history and needs the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return wants_fragment(request) and not (htmx and htmx.history_restore_request)
 
 
 @require_GET
+@vary_on_headers("HX-Request")
 def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
-    raise Http404("The catalog is not built yet.")
+    meta = selectors.catalog_meta()
+    category = None
+    if path:
+        category = meta.by_path.get(path.strip("/"))
+        if category is None:
+            raise Http404("No such category.")
+    form = CatalogFilterForm(request.GET)
+    form.is_valid()
+    filters = build_filters(form, request.GET, meta, category)
+    page = selectors.catalog_page(
+        filters,
+        meta,
+        sort=form.value("sort", selectors.DEFAULT_SORT),
+        page=form.value("page", 1),
+        per_page=form.value("per_page", selectors.DEFAULT_PAGE_SIZE),
+    )
+    facets = [
+        {
+            "definition": definition,
+            "options": [
+                {
+                    "value": value,
+                    "id": f"f-{definition.slug}-{slugify(value)}",
+                    "count": page.summary.counts.get(definition.id, {}).get(value, 0),
+                    "checked": value in filters.selected(definition.id),
+                }
+                for value in definition.values
+            ],
+        }
+        for definition in meta.definitions
+    ]
+    for facet in facets:
+        facet["options"] = [o for o in facet["options"] if o["count"] or o["checked"]]
+    context = {
+        "form": form,
+        "filters": filters,
+        "category": category,
+        "breadcrumbs": meta.ancestors(category),
+        "subcategories": meta.children(category),
+        "page": page,
+        "facets": [facet for facet in facets if facet["options"]],
+        "sorts": selectors.SORTS,
+        "page_sizes": selectors.PAGE_SIZES,
+        "pagination": Pagination(request, page.number, page.num_pages),
+    }
+    if _fragment_requested(request):
+        # Filters never send `page` (a filter change starts at page 1), so an htmx request for a
+        # later page is "load more": its cards only, the facets have not changed.
+        partial = "more" if form.value("page", 1) > 1 else "fragment"
+        return TemplateResponse(request, f"catalog/list.html#{partial}", context)
+    return TemplateResponse(request, "catalog/list.html", context)
 
 
 @require_GET
 def product_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    raise Http404("The catalog is not built yet.")
+    product = selectors.product_for_page(slug)
+    if product is None:
+        raise Http404("No such product.")
+    meta = selectors.catalog_meta()
+    category = meta.by_id.get(product.category_id)
+    context = {
+        "product": product,
+        "images": list(product.images.all()),
+        "attributes": selectors.grouped_attributes(product),
+        "breadcrumbs": meta.ancestors(category),
+    }
+    return TemplateResponse(request, "catalog/product.html", context)

@@ -1,0 +1,108 @@
+"""Facet counts, total, price range and availability for a filter state, in ONE query.
+
+Each facet is counted under every active filter except its own (ticking "red" must not hide
+"blue"), so the parts filter differently; they are glued with UNION ALL. The plain filtered
+set is a CTE shared by the parts that need no exception (PostgreSQL materialises a CTE used
+more than once). Works the same on SQLite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from .filters import CatalogFilters, filtered_products, in_stock_condition
+from .models import ProductAttribute
+
+
+@dataclass
+class FacetSummary:
+    total: int = 0
+    price_low: Decimal | None = None
+    price_high: Decimal | None = None
+    in_stock_count: int = 0
+    # definition id -> {value: product count}
+    counts: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def _compiled(qs: QuerySet) -> tuple[str, tuple]:
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    return sql, tuple(params)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSummary:
+    """Counts for every filterable attribute value given the other active filters."""
+    base_sql, base_params = _compiled(filtered_products(filters).values("pk"))
+    active = {def_id for def_id, _ in filters.attributes}
+    attr_table = connection.ops.quote_name(ProductAttribute._meta.db_table)
+
+    def ids_for(skip) -> tuple[str, tuple]:
+        return _compiled(filtered_products(filters, skip=skip).values("pk"))
+
+    parts: list[str] = [
+        "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, NULL AS lo, NULL AS hi FROM f"
+    ]
+    params: list = []
+
+    has_price = filters.price_min is not None or filters.price_max is not None
+    price_sql, price_params = _compiled(
+        filtered_products(filters, skip="price" if has_price else None).values("current_price")
+    )
+    parts.append(
+        "SELECT 'p', 0, '', COUNT(*), MIN(x.current_price), MAX(x.current_price) "
+        f"FROM ({price_sql}) x"
+    )
+    params.extend(price_params)
+
+    stock_sql, stock_params = _compiled(
+        filtered_products(filters, skip="stock").filter(in_stock_condition()).values("pk")
+    )
+    parts.append(f"SELECT 's', 0, '', COUNT(*), NULL, NULL FROM ({stock_sql}) s")
+    params.extend(stock_params)
+
+    # Facets without a filter of their own share one pass over the attributes joined to `f`;
+    # each facet with an active filter gets its own pass under the other filters.
+    shared = [def_id for def_id in definition_ids if def_id not in active]
+    if shared:
+        marks = ", ".join(["%s"] * len(shared))
+        parts.append(
+            f"SELECT 'f', a.definition_id, a.value, COUNT(*), NULL, NULL FROM {attr_table} a "
+            f"JOIN f ON f.pk = a.product_id WHERE a.definition_id IN ({marks}) "
+            "GROUP BY a.definition_id, a.value"
+        )
+        params.extend(shared)
+    for def_id in definition_ids:
+        if def_id not in active:
+            continue
+        ids_sql, ids_params = ids_for(def_id)
+        parts.append(
+            f"SELECT 'f', a.definition_id, a.value, COUNT(*), NULL, NULL FROM {attr_table} a "
+            f"JOIN ({ids_sql}) x ON x.pk = a.product_id WHERE a.definition_id = %s "
+            "GROUP BY a.definition_id, a.value"
+        )
+        params.extend(ids_params)
+        params.append(def_id)
+
+    sql = f"WITH f AS ({base_sql}) " + " UNION ALL ".join(parts)
+    summary = FacetSummary()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*base_params, *params])
+        for kind, def_id, value, count, low, high in cursor.fetchall():
+            if kind == "t":
+                summary.total = count
+            elif kind == "p":
+                summary.price_low, summary.price_high = _decimal(low), _decimal(high)
+            elif kind == "s":
+                summary.in_stock_count = count
+            else:
+                summary.counts.setdefault(def_id, {})[value] = count
+    return summary

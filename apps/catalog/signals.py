@@ -1,0 +1,25 @@
+"""Model saves and deletes that change what the catalog shows invalidate its cached reads."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from .models import AttributeDefinition, Category, Product, ProductAttribute, Stock
+from .services import bump_catalog_version
+
+WATCHED = (Category, Product, ProductAttribute, AttributeDefinition, Stock)
+
+
+def _invalidate(sender, **kwargs) -> None:
+    # Now, and again after commit: a reader between the two could have re-cached the old state.
+    bump_catalog_version()
+    transaction.on_commit(bump_catalog_version)
+
+
+def connect() -> None:
+    for model in WATCHED:
+        post_save.connect(_invalidate, sender=model, dispatch_uid=f"catalog-cache-{model.__name__}")
+        post_delete.connect(
+            _invalidate, sender=model, dispatch_uid=f"catalog-cache-del-{model.__name__}"
+        )
