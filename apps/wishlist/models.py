@@ -39,7 +39,9 @@ class WishlistItem(models.Model):
     class Meta:
         ordering = ["-added_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "product"], name="wishlist_unique_user_product"),
+            models.UniqueConstraint(
+                fields=["user", "product"], name="wishlist_unique_user_product"
+            ),
             models.CheckConstraint(
                 condition=Q(price_snapshot__gte=0), name="wishlist_snapshot_gte_0"
             ),

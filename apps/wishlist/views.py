@@ -41,9 +41,7 @@ def wishlist_page(request: HttpRequest) -> TemplateResponse:
         }
     else:
         context = {"mode": "local", "rows": []}
-    return TemplateResponse(
-        request, page_or_partial(request, PAGE, "wishlist-items"), context
-    )
+    return TemplateResponse(request, page_or_partial(request, PAGE, "wishlist-items"), context)
 
 
 @require_GET
@@ -148,8 +146,6 @@ def opt_out(request: HttpRequest, token: str) -> TemplateResponse:
         return TemplateResponse(request, "wishlist/opt_out.html", {"invalid": True}, status=400)
     if request.method == "POST":
         if not services.opt_out_of_alerts(user_id):
-            return TemplateResponse(
-                request, "wishlist/opt_out.html", {"invalid": True}, status=400
-            )
+            return TemplateResponse(request, "wishlist/opt_out.html", {"invalid": True}, status=400)
         return TemplateResponse(request, "wishlist/opt_out.html", {"done": True})
     return TemplateResponse(request, "wishlist/opt_out.html", {"token": token})
