@@ -82,9 +82,12 @@ def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
     saved_raw = request.POST.get("saved")
     state = product_states([product_id]).get(product_id)
     status = 200
-    if saved_raw not in ("0", "1") or state is None:
+    if state is None:
         messages.error(request, "That product could not be found.")
-        status = 400 if state is not None else 404
+        status = 404
+    elif saved_raw not in ("0", "1"):
+        messages.error(request, "Choose whether to save or remove the product.")
+        status = 400
     else:
         try:
             services.set_saved(request.user, product_id, saved_raw == "1")
@@ -97,11 +100,13 @@ def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
             return TemplateResponse(request, "wishlist/not_found.html", {}, status=status)
         context = {"product": state, "wishlist_ids": selectors.saved_product_ids(request.user)}
         return TemplateResponse(request, "wishlist/heart_response.html", context, status=status)
-    if status == 200:
-        if saved_raw == "1":
-            messages.success(request, f"Saved {state.name} to your wishlist.")
-        else:
-            messages.success(request, f"Removed {state.name} from your wishlist.")
+    if status != 200:
+        # Without JavaScript: a real 4xx page; base.html shows the message queued above.
+        return TemplateResponse(request, "wishlist/error.html", {"back": back}, status=status)
+    if saved_raw == "1":
+        messages.success(request, f"Saved {state.name} to your wishlist.")
+    else:
+        messages.success(request, f"Removed {state.name} from your wishlist.")
     return redirect(back)
 
 
