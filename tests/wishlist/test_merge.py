@@ -104,7 +104,8 @@ def test_unknown_archived_and_draft_products_are_skipped_and_reported(shopper_cl
     report = post_merge(shopper_client, body).json()
     assert report["added"] == [live.pk]
     skipped = {entry["productId"]: entry["reason"] for entry in report["skipped"]}
-    assert skipped == {archived.pk: "unavailable", draft.pk: "unavailable", 987654321: "unavailable"}
+    unavailable = "unavailable"
+    assert skipped == {archived.pk: unavailable, draft.pk: unavailable, 987654321: unavailable}
     assert list(WishlistItem.objects.values_list("product_id", flat=True)) == [live.pk]
 
 
@@ -123,7 +124,7 @@ def test_untrusted_snapshot_takes_the_server_price(shopper_client, shopper, clai
 
 def test_number_snapshot_is_read_without_float_rounding(shopper_client, shopper):
     product = old_product(current_price=Decimal("40.00"))
-    body = '{"items": [{"productId": %d, "priceSnapshot": 35.10}]}' % product.pk
+    body = '{"items": [{"productId": PK, "priceSnapshot": 35.10}]}'.replace("PK", str(product.pk))
     assert post_merge(shopper_client, body).status_code == 200
     assert WishlistItem.objects.get(user=shopper).price_snapshot == Decimal("35.10")
 
