@@ -161,3 +161,23 @@ def test_anonymous_wishlist_page_renders_the_browser_list(live_server, page):
     heart(page, vase).click()
     expect(counter(page)).to_have_text("0")
     assert stored(page) == []
+
+
+def test_sign_up_merges_the_browser_list(live_server, page):
+    teapot = ProductFactory(name="Teapot")
+    page.goto(live_server.url + "/catalog/")
+    heart(page, teapot).click()
+    page.get_by_role("link", name="Sign up").click()
+    wait_for_htmx(page)
+    page.get_by_label("Username").fill("rosa")
+    page.get_by_label("Your name").fill("Rosa")
+    page.get_by_label("Email").fill("rosa@example.com")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("user-name")).to_have_text("Rosa")
+    wait_until_merged(page)
+    expect(counter(page)).to_have_text("1")
+    item = WishlistItem.objects.get(user__username="rosa")
+    assert (item.product_id, item.snapshot_source) == (teapot.pk, "client")

@@ -178,6 +178,9 @@
   });
   document.addEventListener("htmx:afterSettle", refresh);
   document.addEventListener("htmx:historyRestore", refresh);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) refresh(); // back from the browser's page cache
+  });
   window.addEventListener("storage", function (event) {
     if (event.key === KEY) render();
   });
