@@ -53,6 +53,15 @@ def test_anonymous_hearts_survive_reload_and_merge_on_login(live_server, page):
     lamp = ProductFactory(name="Lamp", current_price=Decimal("40.00"))
     mug = ProductFactory(name="Mug", current_price=Decimal("12.00"))
     chair = ProductFactory(name="Chair", current_price=Decimal("150.00"))
+    # A CSP violation or a script error shows up here.
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            message.type == "error"
+            and errors.append(f"{message.text} {message.location.get('url')}")
+        ),
+    )
 
     page.goto(live_server.url + "/catalog/")
     page.evaluate("window.__noReload = true")
@@ -105,6 +114,7 @@ def test_anonymous_hearts_survive_reload_and_merge_on_login(live_server, page):
     expect(heart(page, mug)).to_have_attribute("aria-pressed", "false")
     expect(counter(page)).to_have_text("2")
     assert WishlistItem.objects.filter(user=user).count() == 2
+    assert [error for error in errors if "favicon.ico" not in error] == []
 
 
 def test_failed_merge_keeps_the_list_and_the_next_login_merges_it(live_server, page):
