@@ -28,7 +28,8 @@ class Command(BaseCommand):
             total=len(user_ids),
             unit="shopper",
             desc="Wishlist alerts",
-            file=self.stderr,
+            # The raw stream: OutputWrapper would end every redraw of the bar with a newline.
+            file=getattr(self.stderr, "_out", self.stderr),
             disable=options["no_progress"] or options["verbosity"] == 0,
         ) as bar:
             stats = alerts.send_alerts(
