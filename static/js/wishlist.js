@@ -90,8 +90,11 @@
   }, true);
 
   function csrfToken() {
-    // The cookie is always current; the body's hx-headers can predate a login done by a boosted
-    // swap (Django rotates the token at login), so it is only the fallback.
+    // Django rotates the token at login, and a boosted login swaps only the body's content: the
+    // body's hx-headers still hold the old token. The header link is re-rendered with every swap,
+    // so its token is current; the cookie and hx-headers are fallbacks.
+    var link = header();
+    if (link && link.dataset.csrfToken) return link.dataset.csrfToken;
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (match) return decodeURIComponent(match[1]);
     try {
