@@ -107,6 +107,12 @@ def _merge_rows(
 ) -> tuple[list[int], list[int]]:
     added: list[int] = []
     already: list[int] = []
+    # One query for the rows this account already has: a retried merge costs no per-item reads.
+    existing = dict(
+        WishlistItem.objects.filter(
+            user=user, product_id__in=[item.product_id for item, _, _ in accepted]
+        ).values_list("product_id", "added_at")
+    )
     for item, state, trusted in accepted:
         snapshot = trusted if trusted is not None else state.current_price
         source = (
@@ -115,25 +121,33 @@ def _merge_rows(
             else WishlistItem.SnapshotSource.SERVER
         )
         added_at = _clamp_added_at(item.added_at, state, now)
-        row, created = WishlistItem.objects.get_or_create(
-            user=user,
-            product_id=item.product_id,
-            defaults={
-                "price_snapshot": snapshot,
-                "snapshot_source": source,
-                "added_at": added_at,
-                "in_stock_at_save": state.in_stock,
-                "stock_seen": state.in_stock,
-            },
-        )
+        if item.product_id in existing:
+            created = False
+        else:
+            # get_or_create recovers from the race where a concurrent merge inserts the same
+            # row between our read and our insert (IntegrityError inside a savepoint, re-get).
+            _, created = WishlistItem.objects.get_or_create(
+                user=user,
+                product_id=item.product_id,
+                defaults={
+                    "price_snapshot": snapshot,
+                    "snapshot_source": source,
+                    "added_at": added_at,
+                    "in_stock_at_save": state.in_stock,
+                    "stock_seen": state.in_stock,
+                },
+            )
         if created:
             added.append(item.product_id)
             continue
         already.append(item.product_id)
-        # Earliest snapshot kept: only a strictly earlier save replaces the stored one.
-        WishlistItem.objects.filter(pk=row.pk, added_at__gt=added_at).update(
-            price_snapshot=snapshot, snapshot_source=source, added_at=added_at
-        )
+        stored_at = existing.get(item.product_id)
+        if stored_at is None or added_at < stored_at:
+            # Earliest snapshot kept: only a strictly earlier save replaces the stored one, and
+            # the condition is re-checked in the UPDATE itself so racing merges cannot undo it.
+            WishlistItem.objects.filter(
+                user=user, product_id=item.product_id, added_at__gt=added_at
+            ).update(price_snapshot=snapshot, snapshot_source=source, added_at=added_at)
     return added, already
 
 

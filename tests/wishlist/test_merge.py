@@ -262,3 +262,17 @@ def test_ten_concurrent_identical_merges_store_one_row_per_product():
     assert WishlistItem.objects.filter(user=user).count() == 5
     for product in products:
         assert WishlistItem.objects.filter(user=user, product=product).count() == 1
+
+
+@pytest.mark.parametrize("size", [3, 150])
+def test_retried_merge_costs_the_same_queries_at_any_size(
+    shopper_client, shopper, django_assert_num_queries, size
+):
+    products = [old_product() for _ in range(size)]
+    body = payload(*products)
+    post_merge(shopper_client, body)
+    # user, product states, savepoint, existing rows, release, count
+    with django_assert_num_queries(6):
+        response = post_merge(shopper_client, body)
+    assert len(response.json()["alreadySaved"]) == size
+    assert WishlistItem.objects.filter(user=shopper).count() == size
