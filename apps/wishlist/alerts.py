@@ -15,6 +15,7 @@ Rules, per item of an active product:
 
 from __future__ import annotations
 
+import email.policy
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -131,6 +132,14 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
     return stats
 
 
+class AlertEmail(EmailMessage):
+    """Headers may use RFC 5322's 998-character lines. The default 78 makes Python fold the long,
+    space-free List-Unsubscribe URL into RFC 2047 encoded words, which mail clients reject."""
+
+    def message(self, *, policy: email.policy.Policy = email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def _message(user, lines: list[dict], base_url: str) -> EmailMessage:
     opt_out_url = base_url.rstrip("/") + reverse(
         "wishlist:opt_out", kwargs={"token": make_opt_out_token(user.pk)}
@@ -146,7 +155,7 @@ def _message(user, lines: list[dict], base_url: str) -> EmailMessage:
         "SHOP_NAME": settings.SHOP_NAME,
         "SHOP_CURRENCY": settings.SHOP_CURRENCY,
     }
-    return EmailMessage(
+    return AlertEmail(
         subject=f"Good news from your {settings.SHOP_NAME} wishlist",
         body=render_to_string("wishlist/alert_email.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,

@@ -140,6 +140,8 @@ def test_opt_out_link_works_without_login(client):
     message = mail.outbox[0]
     url = re.search(r"https?://\S+/wishlist/alerts/stop/\S+/", message.body).group(0)
     assert message.extra_headers["List-Unsubscribe"] == f"<{url}>"
+    # On the wire too: a raw <URL>, not folded into RFC 2047 encoded words.
+    assert f"List-Unsubscribe: <{url}>" in message.message().as_string()
     path = url.split("localhost:8000", 1)[1]
 
     page = client.get(path)
