@@ -92,6 +92,8 @@ def test_heart_partial_carries_what_the_script_needs(rf, shopper):
     assert f'data-product-id="{product.pk}"' in html
     assert 'data-price="1234.50"' in html and 'data-mode="local"' in html
     assert "hx-post" not in html  # anonymous hearts are handled by wishlist.js
+    assert "csrfmiddlewaretoken" not in html  # nothing per-user: cacheable for everyone
+    assert 'method="get" action="/accounts/login/"' in html  # without JS: log in to save
     request.user = shopper
     save(shopper, product)
     html = render_to_string("partials/wishlist_heart.html", {"product": product}, request=request)
