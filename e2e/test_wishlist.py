@@ -7,6 +7,7 @@ Runs against the real catalog pages: /catalog/ (product cards with hearts) and
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -191,3 +192,23 @@ def test_sign_up_merges_the_browser_list(live_server, page):
     expect(counter(page)).to_have_text("1")
     item = WishlistItem.objects.get(user__username="rosa")
     assert (item.product_id, item.snapshot_source) == (teapot.pk, "client")
+
+
+def test_hearts_without_javascript(live_server, browser, login_as):
+    """No script: anonymous hearts lead to the login page; signed-in hearts post and redirect."""
+    scarf = ProductFactory(name="Scarf")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + "/catalog/")
+    heart(page, scarf).click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fcatalog%2F$"))
+
+    user = login_as(UserFactory(username="nojs"), browser_context=context)
+    page.goto(live_server.url + "/catalog/")
+    heart(page, scarf).click()
+    expect(page).to_have_url(re.compile(r"/catalog/$"))
+    expect(page.get_by_text("Saved Scarf to your wishlist.")).to_be_visible()
+    expect(heart(page, scarf)).to_have_attribute("aria-pressed", "true")
+    expect(counter(page)).to_have_text("1")
+    assert WishlistItem.objects.filter(user=user, product=scarf).exists()
+    context.close()
