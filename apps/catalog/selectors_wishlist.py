@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -25,7 +26,7 @@ class ProductState:
     current_price: Decimal
     stock_total: int
     is_active: bool
-    created_at: object
+    created_at: datetime
 
     @property
     def in_stock(self) -> bool:

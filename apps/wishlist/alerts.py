@@ -81,7 +81,7 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
     with transaction.atomic():
         items = list(
             WishlistItem.objects.filter(user_id__in=user_ids)
-            .select_related("user", "product")
+            .select_related("user")
             .select_for_update(of=("self",))
             .order_by("pk")
         )
