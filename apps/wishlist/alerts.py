@@ -1,0 +1,167 @@
+"""Price-drop and back-in-stock e-mails for wishlists, sent once each.
+
+What was announced is recorded in the same transaction that decides it (WishlistAlert rows,
+WishlistItem.alerted_price and stock_seen), with the items locked, and the e-mails go out
+before that transaction commits: a failed send rolls the batch back so it is retried on the
+next run, and a second run (or a concurrent one) finds nothing new to say.
+
+Rules, per item of an active product:
+- price drop: the live price is below the saved snapshot AND below every price already
+  announced for this item (so each further drop is announced once; a rise and a fall back to
+  an announced price is not news);
+- back in stock: the product has stock now and had none the last time we looked (at save time
+  or at the previous run); going out of stock is recorded silently.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from apps.catalog.selectors_wishlist import product_states
+
+from .models import WishlistAlert, WishlistItem
+from .tokens import make_opt_out_token
+
+
+@dataclass
+class AlertStats:
+    emails: int = 0
+    price_drops: int = 0
+    back_in_stock: int = 0
+
+    def add(self, other: AlertStats) -> None:
+        self.emails += other.emails
+        self.price_drops += other.price_drops
+        self.back_in_stock += other.back_in_stock
+
+
+def recipient_ids() -> list[int]:
+    """Shoppers with a wishlist, an e-mail address and no opt-out, in id order."""
+    return list(
+        WishlistItem.objects.filter(user__is_active=True, user__wishlist_alert_opt_out__isnull=True)
+        .exclude(user__email="")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _batches(ids: list[int], size: int) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def send_alerts(
+    base_url: str,
+    batch_size: int = 200,
+    progress: Callable[[int], None] | None = None,
+    user_ids: list[int] | None = None,
+) -> AlertStats:
+    """Run every batch; `progress(n)` is told how many shoppers each batch covered."""
+    stats = AlertStats()
+    ids = recipient_ids() if user_ids is None else user_ids
+    for batch in _batches(ids, batch_size):
+        stats.add(send_batch(batch, base_url))
+        if progress:
+            progress(len(batch))
+    return stats
+
+
+def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
+    stats = AlertStats()
+    with transaction.atomic():
+        items = list(
+            WishlistItem.objects.filter(user_id__in=user_ids)
+            .select_related("user")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        states = product_states(item.product_id for item in items)
+        news: dict[int, list[dict]] = defaultdict(list)
+        alerts: list[WishlistAlert] = []
+        changed: list[WishlistItem] = []
+        for item in items:
+            state = states.get(item.product_id)
+            if state is None or not state.is_active:
+                continue
+            dirty = False
+            if state.in_stock and not item.stock_seen:
+                alerts.append(
+                    WishlistAlert(
+                        item=item,
+                        kind=WishlistAlert.Kind.BACK_IN_STOCK,
+                        price=state.current_price,
+                    )
+                )
+                news[item.user_id].append({"kind": "back_in_stock", "item": item, "state": state})
+                stats.back_in_stock += 1
+            if state.in_stock != item.stock_seen:
+                item.stock_seen = state.in_stock
+                dirty = True
+            threshold = item.price_snapshot
+            if item.alerted_price is not None:
+                threshold = min(threshold, item.alerted_price)
+            if state.current_price < threshold:
+                alerts.append(
+                    WishlistAlert(
+                        item=item, kind=WishlistAlert.Kind.PRICE_DROP, price=state.current_price
+                    )
+                )
+                news[item.user_id].append({"kind": "price_drop", "item": item, "state": state})
+                item.alerted_price = state.current_price
+                dirty = True
+                stats.price_drops += 1
+            if dirty:
+                changed.append(item)
+        WishlistAlert.objects.bulk_create(alerts)
+        WishlistItem.objects.bulk_update(changed, ["stock_seen", "alerted_price"])
+        messages = [_message(lines[0]["item"].user, lines, base_url) for lines in news.values()]
+        if messages:
+            # Inside the transaction on purpose: if sending fails, nothing is recorded as sent.
+            mailers.default.send_messages(messages)
+        stats.emails = len(messages)
+    return stats
+
+
+class AlertEmail(EmailMessage):
+    """Headers may use RFC 5322's 998-character lines. The default 78 makes Python fold the long,
+    space-free List-Unsubscribe URL into RFC 2047 encoded words, which mail clients reject."""
+
+    def message(self, *, policy: email.policy.Policy = email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
+def _message(user, lines: list[dict], base_url: str) -> EmailMessage:
+    opt_out_url = base_url.rstrip("/") + reverse(
+        "wishlist:opt_out", kwargs={"token": make_opt_out_token(user.pk)}
+    )
+    base_url = base_url.rstrip("/")
+    for line in lines:
+        line["url"] = base_url + reverse("catalog:product", kwargs={"slug": line["state"].slug})
+    context = {
+        "user": user,
+        "lines": lines,
+        "wishlist_url": base_url + reverse("wishlist:page"),
+        "opt_out_url": opt_out_url,
+        "SHOP_NAME": settings.SHOP_NAME,
+        "SHOP_CURRENCY": settings.SHOP_CURRENCY,
+    }
+    return AlertEmail(
+        subject=f"Good news from your {settings.SHOP_NAME} wishlist",
+        body=render_to_string("wishlist/alert_email.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={
+            "List-Unsubscribe": f"<{opt_out_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
