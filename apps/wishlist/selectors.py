@@ -6,21 +6,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 
 from apps.catalog.models import Product
 from apps.catalog.selectors import products_by_ids
 
 from .models import WishlistItem
-from .services import trusted_snapshot
+from .services import ids_cache_key, trusted_snapshot
 
 
 def saved_product_ids(user: AbstractBaseUser) -> frozenset[int]:
-    """Ids of the products a signed-in shopper has saved, in one query."""
+    """Ids of the products a signed-in shopper has saved: cached per user (every page shows
+    the counter), one query on a miss; services drop the entry on every change."""
     if not user.is_authenticated:
         return frozenset()
-    return frozenset(
-        WishlistItem.objects.filter(user=user).order_by().values_list("product_id", flat=True)
-    )
+    key = ids_cache_key(user.pk)
+    ids = cache.get(key)
+    if ids is None:
+        ids = frozenset(
+            WishlistItem.objects.filter(user=user).order_by().values_list("product_id", flat=True)
+        )
+        cache.set(key, ids, 3600)
+    return ids
 
 
 @dataclass(frozen=True, slots=True)

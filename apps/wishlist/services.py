@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -64,6 +65,16 @@ class MergeResult:
         }
 
 
+def ids_cache_key(user_id: int) -> str:
+    return f"wishlist:ids:{user_id}"
+
+
+def forget_saved_ids(user_id: int) -> None:
+    """Drop the cached ids behind hearts and the counter, now and again after commit."""
+    cache.delete(ids_cache_key(user_id))
+    transaction.on_commit(lambda: cache.delete(ids_cache_key(user_id)))
+
+
 def merge(user: AbstractBaseUser, items: list[ClientItem]) -> MergeResult:
     """Store a browser's wishlist in the account, idempotently.
 
@@ -94,6 +105,7 @@ def merge(user: AbstractBaseUser, items: list[ClientItem]) -> MergeResult:
             # covers anything else the race can throw (e.g. the row deleted in between).
             if attempt == 2:
                 raise
+    forget_saved_ids(user.pk)
     result.added, result.already_saved = added, already
     result.server_priced = [item.product_id for item, _, trusted in accepted if trusted is None]
     result.count = WishlistItem.objects.filter(user=user).count()
@@ -161,6 +173,7 @@ def set_saved(user: AbstractBaseUser, product_id: int, saved: bool) -> bool:
     The form says which state it wants rather than "toggle", so a double click or a retried
     request lands in the same state instead of flipping twice.
     """
+    forget_saved_ids(user.pk)
     if not saved:
         WishlistItem.objects.filter(user=user, product_id=product_id).delete()
         return False
