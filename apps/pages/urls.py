@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+"""The catch-all: included last in shop/urls.py, so every real route wins over a CMS page."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "pages"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<path:slug>/", views.page_detail, name="detail"),
+]
