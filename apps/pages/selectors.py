@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AnonymousUser, User
 
-from .models import DynamicPage, normalise_slug
+from .models import SLUG_PATH_REGEX, DynamicPage
+
+SLUG_PATH = re.compile(SLUG_PATH_REGEX)
 
 
 def can_preview(user: User | AnonymousUser) -> bool:
@@ -14,9 +18,8 @@ def can_preview(user: User | AnonymousUser) -> bool:
 
 def page_for_path(slug: str, user: User | AnonymousUser) -> DynamicPage | None:
     """The page at `slug` as `user` may see it: live pages for everyone, drafts for previewers."""
-    slug = normalise_slug(slug)
-    if not slug or len(slug) > 200:
-        return None
+    if len(slug) > 200 or not SLUG_PATH.fullmatch(slug):
+        return None  # not an address a page can have (uppercase, NUL bytes, dots...): no query
     pages = DynamicPage.objects.all() if can_preview(user) else DynamicPage.objects.live()
     return pages.filter(slug=slug).first()
 
