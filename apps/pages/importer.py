@@ -54,10 +54,11 @@ def parse_front_matter(text: str) -> tuple[dict[str, str], str]:
             continue
         key, sep, value = stripped.partition(":")
         key = key.strip().lower()
+        if stripped.startswith("<"):
+            break  # HTML before the closing '---'
         if not sep or key not in KNOWN_KEYS:
-            raise PageImportError(
-                f"line {number}: expected one of {sorted(KNOWN_KEYS)} as 'key: value'"
-            )
+            known = ", ".join(sorted(KNOWN_KEYS))
+            raise PageImportError(f"line {number}: expected 'key: value' with a key among {known}")
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
