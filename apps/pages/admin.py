@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from js_asset import InlineStyle, Media
 
 from .models import DynamicPage
 
@@ -25,6 +26,20 @@ class DynamicPageAdmin(admin.ModelAdmin):
             {"fields": ["seo_title", "meta_description", "canonical_url", "og_image", "noindex"]},
         ),
     ]
+
+    @property
+    def media(self) -> Media:
+        """The editor's base CSS as a static file, plus an empty nonce-carrying
+        `<style data-tiptap-style>`: Tiptap reuses that element instead of injecting its own
+        inline `<style>`, which the strict CSP (no 'unsafe-inline' styles) would block."""
+        return super().media + Media(
+            css={
+                "all": [
+                    InlineStyle("", **{"data-tiptap-style": ""}),
+                    "pages/prosemirror-base.css",
+                ]
+            }
+        )
 
     @admin.display(description="address", ordering="slug")
     def address(self, page: DynamicPage) -> str:

@@ -207,3 +207,7 @@ def test_page_query_count_does_not_grow_with_depth(client, django_assert_num_que
 def test_uppercase_address_is_not_a_duplicate_of_the_page(client):
     PageFactory(slug="about")
     assert client.get("/About/").status_code == 404
+
+
+def test_paths_no_page_can_have_are_not_redirected_to_a_slash(client):
+    assert client.get("/favicon.ico").status_code == 404
