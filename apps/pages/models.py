@@ -117,6 +117,11 @@ class DynamicPage(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("pages:detail", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        # Before constraint validation, so "published, no date yet" passes as "published now".
+        if self.is_published and self.published_at is None:
+            self.published_at = timezone.now()
+
     def clean_fields(self, exclude=None) -> None:
         self.slug = normalise_slug(self.slug)
         super().clean_fields(exclude=exclude)

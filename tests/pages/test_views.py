@@ -211,3 +211,24 @@ def test_uppercase_address_is_not_a_duplicate_of_the_page(client):
 
 def test_paths_no_page_can_have_are_not_redirected_to_a_slash(client):
     assert client.get("/favicon.ico").status_code == 404
+
+
+def test_admin_publish_without_a_date_publishes_now(client, editor):
+    page = PageFactory(slug="soon", is_published=False)
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/pages/dynamicpage/{page.pk}/change/",
+        {
+            "title": page.title,
+            "slug": "soon",
+            "body": page.body,
+            "is_published": "on",
+            "published_at_0": "",
+            "published_at_1": "",
+        },  # fmt: skip
+    )
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.is_live
+    client.logout()
+    assert client.get("/soon/").status_code == 200
