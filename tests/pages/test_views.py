@@ -232,3 +232,27 @@ def test_admin_publish_without_a_date_publishes_now(client, editor):
     assert page.is_live
     client.logout()
     assert client.get("/soon/").status_code == 200
+
+
+def test_nested_page_shows_a_breadcrumb_of_visible_parents(client):
+    PageFactory(slug="help", title="Help centre")
+    PageFactory(slug="help/returns", title="Returns", is_published=False)
+    PageFactory(slug="help/returns/eu", title="EU returns")
+    html = client.get("/help/returns/eu/").content.decode()
+    nav = html.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert '<a href="/help/">Help centre</a>' in nav
+    assert "Returns</a>" not in nav  # an unpublished parent is not revealed
+    assert '<span aria-current="page">EU returns</span>' in nav
+
+
+def test_open_graph_image_is_an_absolute_url(client):
+    from django.core.files.base import ContentFile
+
+    from tests.factories import ProductImageFactory
+
+    source = ProductImageFactory.build().image  # a real PNG from factory_boy
+    page = PageFactory(slug="promo")
+    page.og_image.save("promo.png", ContentFile(source.read()))
+    head = client.get("/promo/").content.decode().split("</head>", 1)[0]
+    assert f'<meta property="og:image" content="http://testserver{page.og_image.url}">' in head
+    assert '<meta name="twitter:card" content="summary_large_image">' in head
