@@ -30,7 +30,7 @@ ALLOWED_TAGS: set[str] = {
     "p", "br", "strong", "b", "em", "i", "s", "u", "h2", "h3", "h4",
     "ul", "ol", "li", "blockquote", "hr", "a",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}, "ol": {"start", "type"}}
 URL_SCHEMES: set[str] = {"http", "https", "mailto"}
 # Dropped together with their content, not just unwrapped.
 CLEAN_CONTENT_TAGS: set[str] = {"script", "style", "iframe", "object", "embed", "template"}

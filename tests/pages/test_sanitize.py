@@ -87,3 +87,22 @@ def test_admin_form_stores_sanitised_body(client):
 
 def test_empty_editor_output_is_stored_empty():
     assert PageFactory(body="<p></p>").body == ""
+
+
+def test_editor_output_survives_the_allow_list():
+    """The editor offers nothing the sanitiser would strip (rel is replaced by rel=noopener)."""
+    from django_prose_editor.config import allowlist_from_extensions, expand_extensions
+
+    from apps.pages.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, EDITOR_EXTENSIONS, URL_SCHEMES
+
+    editor = allowlist_from_extensions(expand_extensions(EDITOR_EXTENSIONS))
+    assert editor["tags"] <= ALLOWED_TAGS
+    assert editor["url_schemes"] == URL_SCHEMES
+    for tag, attributes in editor["attributes"].items():
+        assert attributes - {"rel", "data-type"} <= ALLOWED_ATTRIBUTES.get(tag, set()), tag
+    html = (
+        "<h2>Title</h2><p>A <strong>b</strong> <em>i</em> <u>u</u> <s>s</s><br>"
+        '<a href="https://example.com/" title="t">l</a></p><ul><li>x</li></ul>'
+        '<ol start="3" type="a"><li>y</li></ol><blockquote><p>q</p></blockquote><hr>'
+    )
+    assert sanitize_html(html) == html.replace('title="t">', 'title="t" rel="noopener">')
