@@ -1,0 +1,43 @@
+"""CMS page views: the catch-all page view and robots.txt. Thin: selectors decide visibility."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_safe
+
+from . import selectors
+
+# Paths that hold shoppers' private state or staff tools: nothing there is worth indexing.
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/cart/", "/checkout/", "/wishlist/", "/layout/"]
+
+
+@require_safe
+def page_detail(request: HttpRequest, slug: str) -> TemplateResponse:
+    """A published page for everyone; an unpublished one only for staff who may preview it."""
+    page = selectors.page_for_path(slug, request.user)
+    if page is None:
+        raise Http404("No page here.")
+    preview = not page.is_live
+    context = {
+        "page": page,
+        "preview": preview,
+        "crumbs": selectors.breadcrumbs(page, request.user),
+    }
+    response = TemplateResponse(request, "pages/page.html", context)
+    if preview:
+        # A draft must never land in a shared cache or a search index.
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Point crawlers at the sitemap and away from carts, checkouts and the admin."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
