@@ -90,4 +90,5 @@ def product_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         "attributes": selectors.grouped_attributes(product),
         "breadcrumbs": meta.ancestors(category),
     }
+    context["crumbs"] = [*context["breadcrumbs"], product]
     return TemplateResponse(request, "catalog/product.html", context)
