@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.shop",
+                "apps.cart.context_processors.cart_badge",
             ],
         },
     }
@@ -190,6 +191,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Payments -------------------------------------------------------------------------------
+# The gateway class (apps.checkout.payments.PaymentGateway); the test gateway needs no network.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "apps.checkout.payments.TestGateway")
 
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1's MAILERS (EMAIL_BACKEND and friends are deprecated). Console output by default;
