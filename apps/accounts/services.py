@@ -13,5 +13,3 @@ def sign_up(form: SignUpForm) -> AbstractBaseUser:
     user.email = form.cleaned_data["email"]
     user.save()
     return user
-
-

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils import timezone
 
 from apps.catalog import selectors_checkout as catalog
 
@@ -74,8 +75,8 @@ def count_items(cart: Cart) -> int:
     return CartLine.objects.filter(cart=cart).aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def add_product(cart: Cart, product_id: object, quantity: object) -> Change:
-    """Add `quantity` units, capped by the stock with a message saying so."""
+def product_to_add(product_id: object, quantity: object) -> tuple[Any, int]:
+    """Validate an add-to-cart request before any cart exists: (product, quantity)."""
     pid = parse_id(product_id, "product")
     wanted = parse_quantity(quantity)
     product = catalog.sellable_product(pid)
@@ -83,35 +84,34 @@ def add_product(cart: Cart, product_id: object, quantity: object) -> Change:
         raise CartError("That product is no longer available.")
     if product.stock_total <= 0:
         raise CartError(f"Sorry, {product.name} is out of stock.")
-    line = CartLine.objects.filter(cart=cart, product_id=pid).first()
-    current = line.quantity if line else 0
+    return product, wanted
+
+
+def add_product(cart: Cart, product: Any, wanted: int) -> Change:
+    """Add `wanted` units of a product from product_to_add(), capped by stock (with a message
+    saying so), in one upsert: no read-then-write race between two tabs of one cart."""
     limit = min(product.stock_total, MAX_LINE_QUANTITY)
-    if current >= limit:
-        raise CartError(
-            f"Only {product.stock_total} of {product.name} left: all of them are in your cart."
+    table = connection.ops.quote_name(CartLine._meta.db_table)
+    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (cart_id, product_id, quantity, added_at) "
+            f"VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (cart_id, product_id) DO UPDATE "
+            f"SET quantity = {least}({table}.quantity + EXCLUDED.quantity, %s) "
+            f"RETURNING id, quantity",
+            [cart.pk, product.pk, min(wanted, limit), timezone.now(), limit],
         )
-    new_quantity = min(current + wanted, limit)
-    added = new_quantity - current
-    if line is None:
-        try:
-            with transaction.atomic():
-                line = CartLine.objects.create(cart=cart, product_id=pid, quantity=new_quantity)
-        except IntegrityError:  # a parallel add created it first
-            line = CartLine.objects.get(cart=cart, product_id=pid)
-            line.quantity = min(line.quantity + wanted, limit)
-            line.save(update_fields=["quantity"])
-    else:
-        line.quantity = new_quantity
-        line.save(update_fields=["quantity"])
-    if added < wanted:
+        line_id, quantity = cursor.fetchone()
+    line = CartLine(pk=line_id, cart=cart, product=product, quantity=quantity)
+    if quantity >= limit and limit == product.stock_total:
         return Change(
             line,
-            f"Only {product.stock_total} of {product.name} left: your cart now has "
-            f"{line.quantity}.",
+            f"Only {product.stock_total} of {product.name} left: your cart has {quantity}.",
             "warning",
             product,
         )
-    return Change(line, f"Added {added} × {product.name} to your cart.", product=product)
+    return Change(line, f"Added {product.name} to your cart (now {quantity}).", product=product)
 
 
 def _line(cart: Cart, line_id: object) -> CartLine:

@@ -71,15 +71,11 @@ def cart_detail(request: HttpRequest) -> TemplateResponse:
 def add(request: HttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("cart:detail"))
     try:
-        services.parse_id(request.POST.get("product_id"), "product")
-        services.parse_quantity(request.POST.get("quantity", "1"))
-    except CartError as error:
-        return refused(request, error, back)
-    cart = services.get_or_create_cart(request)
-    try:
-        change = services.add_product(
-            cart, request.POST.get("product_id"), request.POST.get("quantity", "1")
+        product, wanted = services.product_to_add(
+            request.POST.get("product_id"), request.POST.get("quantity", "1")
         )
+        cart = services.get_or_create_cart(request)
+        change = services.add_product(cart, product, wanted)
     except CartError as error:
         return refused(request, error, back)
     services.remember_count(request, services.count_items(cart))
