@@ -13,3 +13,5 @@ def sign_up(form: SignUpForm) -> AbstractBaseUser:
     user.email = form.cleaned_data["email"]
     user.save()
     return user
+
+

@@ -29,9 +29,7 @@ class Category(models.Model):
         ordering = ["sort_order", "name"]
         verbose_name_plural = "categories"
         constraints = [
-            models.UniqueConstraint(
-                fields=["parent", "slug"], name="category_unique_slug_in_parent"
-            ),
+            models.UniqueConstraint(fields=["parent", "slug"], name="category_unique_slug_in_parent"),
         ]
 
     def __str__(self) -> str:
@@ -111,9 +109,7 @@ def product_image_path(instance: ProductImage, filename: str) -> str:
 
 class ProductImage(models.Model):
     product = models.ForeignKey(Product, related_name="images", on_delete=models.CASCADE)
-    image = models.ImageField(
-        upload_to=product_image_path, width_field="width", height_field="height"
-    )
+    image = models.ImageField(upload_to=product_image_path, width_field="width", height_field="height")
     width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     alt_text = models.CharField(max_length=200, blank=True)
@@ -124,9 +120,7 @@ class ProductImage(models.Model):
         ordering = ["sort_order", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["product"],
-                condition=Q(is_primary=True),
-                name="one_primary_image_per_product",
+                fields=["product"], condition=Q(is_primary=True), name="one_primary_image_per_product"
             ),
         ]
 
@@ -185,9 +179,7 @@ class Stock(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["product", "warehouse"], name="stock_unique_product_warehouse"
-            ),
+            models.UniqueConstraint(fields=["product", "warehouse"], name="stock_unique_product_warehouse"),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_quantity_gte_0"),
         ]
         indexes = [models.Index(fields=["product", "quantity"], name="stock_product_quantity")]
