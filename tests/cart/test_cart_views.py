@@ -108,7 +108,7 @@ def test_update_quantity_htmx_swaps_line_totals_and_badge(client):
     line = CartLine.objects.get()
     response = client.post(f"/cart/lines/{line.pk}/", {"quantity": "4"}, headers=HX)
     body = response.content.decode()
-    assert body.lstrip().startswith(f'<tr id="cart-line-{line.pk}"')
+    assert body.lstrip().startswith(f'<li id="cart-line-{line.pk}"')
     assert 'id="cart_totals" class="cart-totals" hx-swap-oob="true"' in body
     assert "20.00" in body and 'data-testid="cart-count">4<' in body
     assert CartLine.objects.get().quantity == 4
