@@ -106,3 +106,33 @@ def test_same_checkout_token_ten_times_at_once_places_one_order():
     assert sum(outcome.created for outcome in outcomes) == 1
     assert Order.objects.count() == 1
     assert Stock.objects.get(product=product).quantity == 3
+
+
+def test_flash_sale_through_the_views_never_answers_5xx():
+    """The same race through HTTP: every shopper gets an answer, none a server error."""
+    from django.test import Client
+
+    from tests.checkout.test_checkout_views import place_form, steps
+
+    buyers, units = 6, 2
+    product = ProductFactory(stock=units)
+    clients, forms = [], []
+    for _ in range(buyers):
+        client = Client()
+        client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+        forms.append(place_form(steps(client)))
+        clients.append(client)
+    outcomes = run_together(
+        [
+            (lambda c=client, f=form: c.post("/checkout/place/", f))
+            for client, form in zip(clients, forms, strict=True)
+        ]
+    )
+    statuses = Counter(
+        getattr(outcome, "status_code", type(outcome).__name__) for outcome in outcomes
+    )
+    assert statuses == {302: buyers}, statuses
+    locations = Counter(outcome["Location"].startswith("/checkout/orders/") for outcome in outcomes)
+    assert locations == {True: units, False: buyers - units}
+    assert Order.objects.count() == units
+    assert Stock.objects.get(product=product).quantity == 0
