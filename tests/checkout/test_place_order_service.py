@@ -140,3 +140,33 @@ def test_discount_split_over_lines_sums_to_the_discount():
     result = checkout(cart_with(*[(p, 1) for p in products], coupon_code="THIRD"))
     shares = [line.discount for line in result.order.lines.all()]
     assert sum(shares) == result.order.discount_total == Decimal("9.99")
+
+
+class AlwaysDeclines:
+    """A stand-in gateway, chosen through settings.PAYMENT_GATEWAY."""
+
+    def tokenize(self, number, expiry, cvc):
+        raise NotImplementedError
+
+    def charge(self, token, amount, currency, reference):
+        from apps.checkout.payments import ChargeResult
+
+        return ChargeResult(False, "", f"Refused {amount} {currency} for {reference}.")
+
+
+def test_gateway_is_chosen_by_setting(settings):
+    settings.PAYMENT_GATEWAY = f"{__name__}.AlwaysDeclines"
+    product = ProductFactory(current_price=Decimal("10.00"), stock=3)
+    result = checkout(cart_with((product, 1)))
+    order = result.order
+    assert order.status == Order.Status.CANCELLED
+    assert order.payment_message == f"Refused 14.90 EUR for {order.number}."
+    assert stock_of(product) == 3
+
+
+def test_test_gateway_rejects_invalid_numbers():
+    from apps.checkout.payments import CardRejected, TestGateway
+
+    with pytest.raises(CardRejected):
+        TestGateway().tokenize("4242 4242 4242 4241", "12/40", "123")
+    assert TestGateway().charge("forged", Decimal("1"), "EUR", "x").approved is False
