@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -350,3 +351,15 @@ def complete_checkout(
         cart_services.clear_cart(cart_id)
         send_confirmation(order)
     return CheckoutResult(order, True, charge)
+
+
+def cancel_stale_orders(older_than_minutes: int = 30) -> int:
+    """Cancel orders left awaiting payment (a worker died between placing and charging), so
+    their stock and coupon uses return to the shop. Run it from cron."""
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    stale = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
+    count = 0
+    for order in stale.order_by("pk").iterator():
+        cancel_order(order, "Payment was not completed in time.")
+        count += order.status == Order.Status.CANCELLED
+    return count

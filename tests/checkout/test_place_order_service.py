@@ -170,3 +170,27 @@ def test_test_gateway_rejects_invalid_numbers():
     with pytest.raises(CardRejected):
         TestGateway().tokenize("4242 4242 4242 4241", "12/40", "123")
     assert TestGateway().charge("forged", Decimal("1"), "EUR", "x").approved is False
+
+
+def test_orders_stuck_awaiting_payment_are_cancelled_and_restocked():
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    product = ProductFactory(stock=4)
+    cart = cart_with((product, 3))
+    order, _ = services.place_order(
+        cart_id=cart.pk,
+        token=uuid.uuid4(),
+        details=ADDRESS,
+        shipping_method="standard",
+        reviewed=reviewed(cart),
+    )
+    assert stock_of(product) == 1
+    call_command("cancel_unpaid_orders", minutes=30)
+    assert Order.objects.get().status == Order.Status.PENDING_PAYMENT  # too recent
+    Order.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    call_command("cancel_unpaid_orders", minutes=30)
+    assert Order.objects.get().status == Order.Status.CANCELLED
+    assert stock_of(product) == 4
