@@ -96,7 +96,3 @@ class PaymentForm(forms.Form):
             except CardRejected as rejected:
                 self.add_error("card_number", str(rejected))
         return data
-
-
-class CouponForm(forms.Form):
-    code = forms.CharField(label="Coupon code", max_length=40)

@@ -203,3 +203,16 @@ def test_user_cart_follows_the_user(client):
     client.force_login(user)
     add(client, ProductFactory().pk)
     assert Cart.objects.get().user == user
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_cart_page_budget(client, django_assert_max_num_queries, count):
+    from tests.checkout.factories import CouponFactory
+
+    CouponFactory(code="TEN")
+    for product in ProductFactory.create_batch(count):
+        add(client, product.pk)
+    client.post("/checkout/coupon/", {"code": "TEN"})
+    with django_assert_max_num_queries(4):  # cart, lines, products, coupon
+        response = client.get("/cart/")
+    assert response.content.decode().count('data-testid="cart-line"') == count

@@ -287,3 +287,21 @@ def test_place_order_budget(client, django_assert_max_num_queries, count):
         response = client.post("/checkout/place/", form)
     assert Order.objects.get().lines.count() == count, response
     print(f"place order, {count} lines: {len(captured)} queries")
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_history_and_order_page_budget(client, django_assert_max_num_queries, count):
+    from tests.checkout.factories import cart_with
+    from tests.checkout.test_place_order_service import checkout
+
+    user = UserFactory()
+    for _ in range(count):
+        checkout(cart_with((ProductFactory(), 2), (ProductFactory(), 1)), user=user)
+    client.force_login(user)
+    with django_assert_max_num_queries(3):  # session user, orders with line counts
+        page = client.get("/checkout/orders/").content.decode()
+    assert page.count('data-testid="order-row"') == count
+    order = Order.objects.filter(user=user).first()
+    with django_assert_max_num_queries(3):  # user, order, lines
+        page = client.get(order.get_absolute_url()).content.decode()
+    assert page.count('data-testid="order-line"') == 2
