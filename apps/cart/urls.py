@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cart"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.cart_detail, name="detail"),
+    path("add/", views.add, name="add"),
+    path("lines/<str:line_id>/", views.update, name="update"),
+    path("lines/<str:line_id>/remove/", views.remove, name="remove"),
+]

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class CheckoutConfig(AppConfig):
     name = "apps.checkout"
     label = "checkout"
+
+    def ready(self) -> None:
+        from apps.cart import discounts
+
+        from .coupons import cart_discount
+
+        discounts.register(cart_discount)

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.shop",
                 "apps.wishlist.context_processors.wishlist",
+                "apps.cart.context_processors.cart_badge",
             ],
         },
     }
@@ -194,6 +195,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Payments -------------------------------------------------------------------------------
+# The gateway class (apps.checkout.payments.PaymentGateway); the test gateway needs no network.
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "apps.checkout.payments.TestGateway")
 
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1's MAILERS (EMAIL_BACKEND and friends are deprecated). Console output by default;

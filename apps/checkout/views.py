@@ -1,0 +1,300 @@
+"""Checkout steps, coupon apply/remove, placing the order, confirmation and history.
+
+The steps' data lives in the session under "checkout" until the order is placed, so going back
+keeps what was entered. A step form posted by htmx gets the next step's fragment (and the URL
+pushed); without JavaScript it redirects to the next step's page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+
+from apps.cart import selectors as cart_selectors
+from apps.cart import services as cart_services
+from apps.cart.views import badge, fragments, refused
+from apps.core.htmx import wants_fragment
+
+from . import coupons, selectors, services
+from .forms import AddressForm, PaymentForm, ShippingForm
+
+STEPS = ["address", "shipping", "payment", "review"]
+STEP_TITLES = {
+    "address": "Contact & address",
+    "shipping": "Shipping",
+    "payment": "Payment",
+    "review": "Review",
+}
+SESSION_STATE = "checkout"
+SESSION_ORDERS = "placed_orders"
+PAGE = "checkout/checkout.html"
+
+
+def _user(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
+
+
+def _state(request: HttpRequest) -> dict:
+    return request.session.get(SESSION_STATE) or {}
+
+
+def _save_state(request: HttpRequest, state: dict) -> None:
+    request.session[SESSION_STATE] = state
+
+
+def first_missing(state: dict) -> str:
+    for step in STEPS[:-1]:
+        if not state.get(step):
+            return step
+    return "review"
+
+
+def _form(request: HttpRequest, step: str, state: dict, data=None):
+    if step == "address":
+        initial = state.get("address") or selectors.address_prefill(_user(request))
+        return AddressForm(data, initial=initial)
+    if step == "shipping":
+        return ShippingForm(
+            data,
+            methods=services.SHIPPING_METHODS,
+            initial={"method": state.get("shipping") or "standard"},
+        )
+    if step == "payment":
+        return PaymentForm(data)
+    return None
+
+
+def _context(request: HttpRequest, step: str, summary, state: dict, form=None) -> dict:
+    context = {
+        "step": step,
+        "steps": [(s, STEP_TITLES[s]) for s in STEPS],
+        "step_index": STEPS.index(step),
+        "previous": STEPS[STEPS.index(step) - 1] if STEPS.index(step) else None,
+        "form": form if form is not None else _form(request, step, state),
+        "summary": summary,
+        "state": state,
+    }
+    if step == "review":
+        quote = services.quote_summary(summary, state.get("shipping", ""))
+        state.setdefault("token", str(uuid.uuid4()))
+        state["reviewed"] = quote.fingerprint
+        state["reviewed_total"] = str(quote.total)
+        context["price_changed"] = state.pop("price_changed", None)
+        _save_state(request, state)
+        context["quote"] = quote
+        context["shipping_label"] = services.SHIPPING_METHODS[state["shipping"]][0]
+    return context
+
+
+def _ready(request: HttpRequest):
+    """The cart summary, or a redirect to the cart when it cannot be checked out."""
+    cart = cart_selectors.cart_for_request(request)
+    summary = cart_selectors.cart_summary(cart, _user(request))
+    if summary.is_empty:
+        messages.info(request, "Your cart is empty: add something first.")
+        return None, HttpResponseRedirect(reverse("cart:detail"))
+    if summary.problems:
+        messages.error(request, "Some items in your cart cannot be ordered: please fix them first.")
+        return None, HttpResponseRedirect(reverse("cart:detail"))
+    return summary, None
+
+
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    return HttpResponseRedirect(reverse("checkout:step", args=[first_missing(_state(request))]))
+
+
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def step(request: HttpRequest, name: str) -> HttpResponse:
+    if name not in STEPS:
+        raise Http404("No such checkout step.")
+    summary, redirect = _ready(request)
+    if redirect:
+        return redirect
+    state = _state(request)
+    missing = first_missing(state)
+    if STEPS.index(name) > STEPS.index(missing):
+        return HttpResponseRedirect(reverse("checkout:step", args=[missing]))
+    form = None
+    if request.method == "POST" and name != "review":
+        form = _form(request, name, state, request.POST)
+        if form.is_valid():
+            if name == "address":
+                state["address"] = form.cleaned_data
+            elif name == "shipping":
+                state["shipping"] = form.cleaned_data["method"]
+            else:
+                state["payment"] = {"token": form.card.token, "last4": form.card.last4}
+            state.pop("token", None)  # anything changed: the review gets a fresh token
+            _save_state(request, state)
+            following = STEPS[STEPS.index(name) + 1]
+            url = reverse("checkout:step", args=[following])
+            if not wants_fragment(request):
+                return HttpResponseRedirect(url)
+            response = TemplateResponse(
+                request, f"{PAGE}#checkout", _context(request, following, summary, state)
+            )
+            return push_url(response, url)
+    status = 400 if form is not None and not request.htmx else 200
+    template = f"{PAGE}#checkout" if wants_fragment(request) else PAGE
+    return TemplateResponse(
+        request, template, _context(request, name, summary, state, form), status=status
+    )
+
+
+def _forget_checkout(request: HttpRequest, order_number: str) -> None:
+    request.session.pop(SESSION_STATE, None)
+    placed = request.session.get(SESSION_ORDERS, [])
+    request.session[SESSION_ORDERS] = [*placed[-19:], order_number]
+
+
+@require_POST
+def place(request: HttpRequest) -> HttpResponse:
+    review_url = reverse("checkout:step", args=["review"])
+    state = _state(request)
+    try:
+        token = uuid.UUID(str(request.POST.get("checkout_token", "")))
+    except ValueError:
+        messages.error(request, "This checkout form is not valid. Please review your order again.")
+        return HttpResponseRedirect(review_url)
+    existing = selectors.order_by_token(token)
+    if existing is not None and selectors.may_see(request, existing):
+        messages.info(request, f"Order {existing.number} was already placed: here it is.")
+        return HttpResponseRedirect(existing.get_absolute_url())
+    if str(token) != state.get("token"):
+        messages.error(
+            request,
+            "This checkout form is out of date. Please check your order and place it again.",
+        )
+        return HttpResponseRedirect(review_url)
+    missing = first_missing(state)
+    if missing != "review":
+        return HttpResponseRedirect(reverse("checkout:step", args=[missing]))
+    try:
+        confirmed = Decimal(str(request.POST.get("expected_total", "")))
+    except InvalidOperation:
+        confirmed = None
+    if confirmed is None or str(confirmed) != state.get("reviewed_total"):
+        messages.error(
+            request, "The total you confirmed does not match your order. Please check it again."
+        )
+        return HttpResponseRedirect(review_url)
+    cart = cart_selectors.cart_for_request(request)
+    if cart is None:
+        messages.info(request, "Your cart is empty.")
+        return HttpResponseRedirect(reverse("cart:detail"))
+    try:
+        result = services.complete_checkout(
+            cart_id=cart.pk,
+            token=token,
+            details=state["address"],
+            shipping_method=state["shipping"],
+            reviewed=state["reviewed"],
+            payment_token=state["payment"]["token"],
+            card_last4=state["payment"]["last4"],
+            user=_user(request),
+        )
+    except services.PriceChanged as changed:
+        state["price_changed"] = {
+            "old": state.get("reviewed_total"),
+            "new": str(changed.quote.total),
+        }
+        _save_state(request, state)
+        messages.warning(request, str(changed))
+        return HttpResponseRedirect(review_url)
+    except services.CouponNoLongerValid as invalid:
+        cart_services.set_coupon_code(cart, "")
+        messages.error(request, f"{invalid} It was removed: please check the new total.")
+        return HttpResponseRedirect(review_url)
+    except services.CheckoutError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(reverse("cart:detail"))
+    order = result.order
+    if not result.created:
+        _forget_checkout(request, order.number)
+        return HttpResponseRedirect(order.get_absolute_url())
+    if order.status == order.Status.CANCELLED:
+        state.pop("payment", None)
+        state.pop("token", None)
+        _save_state(request, state)
+        messages.error(
+            request,
+            f"Payment failed: {order.payment_message} Nothing was charged and your cart is "
+            "unchanged. Please try another card.",
+        )
+        return HttpResponseRedirect(reverse("checkout:step", args=["payment"]))
+    _forget_checkout(request, order.number)
+    cart_services.remember_count(request, 0)
+    messages.success(request, f"Thank you! Your order {order.number} is confirmed.")
+    return HttpResponseRedirect(order.get_absolute_url())
+
+
+@require_GET
+def order_detail(request: HttpRequest, number: str) -> TemplateResponse:
+    order = selectors.order_with_lines(number)
+    if order is None or not selectors.may_see(request, order):
+        raise Http404("No such order.")
+    return TemplateResponse(request, "checkout/order.html", {"order": order})
+
+
+@require_GET
+@login_required
+def order_history(request: HttpRequest) -> TemplateResponse:
+    return TemplateResponse(
+        request, "checkout/orders.html", {"orders": selectors.orders_of(request.user)}
+    )
+
+
+def _coupon_response(
+    request: HttpRequest, cart, refusal: str = "", attempt: str = ""
+) -> HttpResponse:
+    if not wants_fragment(request):
+        return HttpResponseRedirect(reverse("cart:detail"))
+    summary = cart_selectors.cart_summary(cart, _user(request))
+    context = {"summary": summary, "coupon_refusal": refusal, "coupon_attempt": attempt}
+    return fragments(request, ("cart/cart.html#cart_totals", context), badge(request))
+
+
+@require_POST
+def coupon_apply(request: HttpRequest) -> HttpResponse:
+    cart = cart_selectors.cart_for_request(request)
+    if cart is None:
+        return refused(
+            request, cart_services.CartError("Your cart is empty."), reverse("cart:detail")
+        )
+    code = coupons.normalise(request.POST.get("code", ""))
+    if not code:
+        messages.error(request, "Enter a coupon code.")
+        return _coupon_response(request, cart, "Enter a coupon code.")
+    summary = cart_selectors.cart_summary(cart, _user(request))
+    coupon = coupons.find_coupon(code)
+    try:
+        coupons.check(coupon, summary.subtotal, user=_user(request))
+    except coupons.CouponRefused as refusal:
+        messages.error(request, f"Coupon {code} not applied: {refusal}")
+        return _coupon_response(request, cart, str(refusal), code)
+    cart_services.set_coupon_code(cart, coupon.code)
+    messages.success(request, f"Coupon {coupon.code} applied.")
+    return _coupon_response(request, cart)
+
+
+@require_POST
+def coupon_remove(request: HttpRequest) -> HttpResponse:
+    cart = cart_selectors.cart_for_request(request)
+    if cart is None or not cart.coupon_code:
+        return refused(
+            request, cart_services.CartError("No coupon to remove."), reverse("cart:detail")
+        )
+    cart_services.set_coupon_code(cart, "")
+    messages.success(request, "Coupon removed.")
+    return _coupon_response(request, cart)

@@ -1,0 +1,138 @@
+"""Races on real PostgreSQL with real threads, each on its own connection (transaction=True so
+the threads see each other's commits). Every outcome a shopper could get is checked: exactly K
+orders, never negative stock, no deadlock or other database error."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from apps.catalog.models import Stock
+from apps.checkout import services
+from apps.checkout.models import Coupon, CouponRedemption, Order
+from tests.checkout.factories import ADDRESS, CouponFactory, card_token, cart_with, reviewed
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(jobs: list) -> list:
+    """Start every job at the same instant in its own thread; return outcomes in order."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list = [None] * len(jobs)
+
+    def worker(index: int, job) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = job()
+        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "a checkout hung (deadlock?)"
+    return outcomes
+
+
+def buyer(cart, token=None, email=ADDRESS["email"]):
+    fingerprint = reviewed(cart)
+    payment = card_token()
+    token = token or uuid.uuid4()
+
+    def job():
+        return services.complete_checkout(
+            cart_id=cart.pk,
+            token=token,
+            details={**ADDRESS, "email": email},
+            shipping_method="standard",
+            reviewed=fingerprint,
+            payment_token=payment,
+        )
+
+    return job
+
+
+def kinds(outcomes: list) -> Counter:
+    return Counter(type(outcome).__name__ for outcome in outcomes)
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_n_buyers_for_k_units_get_exactly_k_orders(round_):
+    buyers, units = 8, 3
+    product = ProductFactory(stock=units)
+    other = ProductFactory(stock=100)  # two stock rows per order: lock ordering matters
+    carts = [
+        cart_with((product, 1), (other, 1)) if i % 2 else cart_with((other, 1), (product, 1))
+        for i in range(buyers)
+    ]
+    outcomes = run_together([buyer(cart) for cart in carts])
+    assert kinds(outcomes) == {"CheckoutResult": units, "OutOfStock": buyers - units}, outcomes
+    assert Order.objects.filter(status=Order.Status.PAID).count() == units
+    assert Stock.objects.get(product=product).quantity == 0
+    assert Stock.objects.get(product=other).quantity == 100 - units
+
+
+def test_coupon_limited_to_l_is_used_exactly_l_times():
+    limit, buyers = 3, 7
+    CouponFactory(code="FLASH", value=Decimal("20"), usage_limit=limit)
+    product = ProductFactory(current_price=Decimal("50.00"), stock=100)
+    carts = [cart_with((product, 1), coupon_code="FLASH") for _ in range(buyers)]
+    jobs = [buyer(cart, email=f"buyer{i}@example.com") for i, cart in enumerate(carts)]
+    outcomes = run_together(jobs)
+    assert kinds(outcomes) == {"CheckoutResult": limit, "CouponNoLongerValid": buyers - limit}
+    assert Coupon.objects.get(code="FLASH").times_used == limit
+    assert CouponRedemption.objects.count() == limit
+    assert Order.objects.filter(discount_total=Decimal("10.00")).count() == limit
+
+
+def test_same_checkout_token_ten_times_at_once_places_one_order():
+    product = ProductFactory(stock=5)
+    cart = cart_with((product, 2), user=UserFactory())
+    token = uuid.uuid4()
+    job = buyer(cart, token=token)
+    outcomes = run_together([job] * 10)
+    assert kinds(outcomes) == {"CheckoutResult": 10}, outcomes
+    assert len({outcome.order.pk for outcome in outcomes}) == 1
+    assert sum(outcome.created for outcome in outcomes) == 1
+    assert Order.objects.count() == 1
+    assert Stock.objects.get(product=product).quantity == 3
+
+
+def test_flash_sale_through_the_views_never_answers_5xx():
+    """The same race through HTTP: every shopper gets an answer, none a server error."""
+    from django.test import Client
+
+    from tests.checkout.test_checkout_views import place_form, steps
+
+    buyers, units = 6, 2
+    product = ProductFactory(stock=units)
+    clients, forms = [], []
+    for _ in range(buyers):
+        client = Client()
+        client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+        forms.append(place_form(steps(client)))
+        clients.append(client)
+    outcomes = run_together(
+        [
+            (lambda c=client, f=form: c.post("/checkout/place/", f))
+            for client, form in zip(clients, forms, strict=True)
+        ]
+    )
+    statuses = Counter(
+        getattr(outcome, "status_code", type(outcome).__name__) for outcome in outcomes
+    )
+    assert statuses == {302: buyers}, statuses
+    locations = Counter(outcome["Location"].startswith("/checkout/orders/") for outcome in outcomes)
+    assert locations == {True: units, False: buyers - units}
+    assert Order.objects.count() == units
+    assert Stock.objects.get(product=product).quantity == 0
