@@ -51,3 +51,16 @@ def test_login_by_cookie_fixture(live_server, page, login_as):
     login_as(UserFactory(username="henry", first_name="Henry"))
     page.goto(live_server.url + "/")
     expect(page.get_by_test_id("user-name")).to_have_text("Henry")
+
+
+def test_sign_up_errors_show_in_place_with_javascript(live_server, page):
+    """A 400 with the form's errors is swapped in (htmx 2 would drop 4xx answers by default)."""
+    page.goto(live_server.url + "/accounts/signup/")
+    page.get_by_label("Username").fill("ivy")
+    page.get_by_label("Your name").fill("Ivy")
+    page.get_by_label("Email").fill("ivy@example.com")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD + "x")
+    page.get_by_role("button", name="Sign up").click()
+    wait_for_htmx(page)
+    expect(page.get_by_text("The two password fields didn")).to_be_visible()

@@ -64,7 +64,13 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
         html = ""
         if not built.error and not built.hidden_reason:
             html = render_to_string(
-                block_type.template, {**base_context, **built.context, "block_key": state.key}
+                block_type.template,
+                {
+                    **base_context,
+                    **built.context,
+                    "block_key": state.key,
+                    "csrf_token": CSRF_PLACEHOLDER,
+                },
             )
         results[state.key] = {
             "html": html,
@@ -73,6 +79,18 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
             "hidden": built.hidden_reason,
         }
     return results
+
+
+# Shared renders carry no visitor's CSRF token: forms in them (add to cart without JavaScript)
+# get this placeholder, and each request swaps in its own token when it serves the block.
+CSRF_PLACEHOLDER = "__hypershop_csrf_token__"
+
+
+def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
+    for item in rendered:
+        if CSRF_PLACEHOLDER in item.html:
+            item.html = mark_safe(item.html.replace(CSRF_PLACEHOLDER, token))
+    return rendered
 
 
 def _to_rendered(state: BlockState, result: dict) -> Rendered:

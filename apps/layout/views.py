@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -68,6 +69,7 @@ def page_context(request: HttpRequest, page: str) -> dict:
         if editor:
             draft = selectors.draft_for(request.user, page)
             context["toolbar"] = {"draft": draft, "change_count": services.change_count(draft)}
+    rendered = rendering.with_csrf(rendered, get_token(request))
     context["regions"] = rendering.regions(rendered, staff=editor)
     return context
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from apps.layout import services
 from apps.layout.models import LayoutBlock
@@ -298,3 +301,26 @@ def test_bad_block_keys_and_regions_are_4xx_not_500(client, drafted):
         ).status_code
         == 302
     )
+
+
+def test_cached_grids_carry_each_visitors_own_csrf_token(client):
+    """Add-to-cart forms in shared block renders work without JavaScript for every visitor."""
+    from django.test import Client
+
+    from apps.layout.rendering import CSRF_PLACEHOLDER
+    from tests.factories import ProductFactory
+
+    ProductFactory.create_batch(3)
+    call_command("seed_layout")
+    first = client.get("/").content.decode()
+    other = Client()
+    second = other.get("/").content.decode()
+    assert CSRF_PLACEHOLDER not in first and CSRF_PLACEHOLDER not in second
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', second).group(1)
+    product_id = re.search(r'name="product_id" value="(\d+)"', second).group(1)
+    strict = other
+    strict.handler.enforce_csrf_checks = True
+    response = strict.post(
+        "/cart/add/", {"product_id": product_id, "quantity": "1", "csrfmiddlewaretoken": token}
+    )
+    assert response.status_code == 302
