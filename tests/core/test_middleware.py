@@ -15,7 +15,11 @@ pytestmark = pytest.mark.django_db
 def _with_messages(request):
     from django.contrib.messages.storage.fallback import FallbackStorage
 
-    request.session = {}
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.cached_db import SessionStore
+
+    request.session = SessionStore()
+    request.user = AnonymousUser()
     request._messages = FallbackStorage(request)
     return request
 
