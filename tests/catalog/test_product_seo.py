@@ -16,14 +16,16 @@ pytestmark = pytest.mark.django_db
 def jsonld_blocks(body: str) -> list[dict]:
     return [
         json.loads(match)
-        for match in re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S)
+        for match in re.findall(
+            r'<script type="application/ld\+json"[^>]*>(.*?)</script>', body, re.S
+        )
     ]
 
 
 def test_product_page_jsonld_matches_the_product(client):
     category = CategoryFactory(name="Lamps", slug="lamps")
     product = ProductFactory(
-        name='Desk lamp </script><script>alert(1)</script>',
+        name="Desk lamp </script><script>alert(1)</script>",
         category=category,
         current_price=Decimal("49.90"),
         stock=4,

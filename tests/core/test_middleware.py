@@ -13,9 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _with_messages(request):
-    from django.contrib.messages.storage.fallback import FallbackStorage
-
     from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.cached_db import SessionStore
 
     request.session = SessionStore()
