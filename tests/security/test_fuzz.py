@@ -6,8 +6,11 @@ runs derandomized with a fixed example budget.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
+from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,13 +73,37 @@ def _payload(data, endpoint: Endpoint) -> list[tuple[str, str]]:
     return pairs
 
 
+JSON_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    HOSTILE,
+)
+JSON_ITEM = st.one_of(
+    JSON_SCALAR,
+    st.fixed_dictionaries(
+        {},
+        optional={"productId": JSON_SCALAR, "priceSnapshot": JSON_SCALAR, "addedAt": JSON_SCALAR},
+    ),
+)
+JSON_BODY = st.one_of(
+    st.fixed_dictionaries({"items": st.lists(JSON_ITEM, max_size=8)}),
+    st.dictionaries(st.text(max_size=8), JSON_SCALAR, max_size=3),
+    st.lists(JSON_SCALAR, max_size=3),
+    JSON_SCALAR,
+)
+RAW_BODY = st.sampled_from([b"", b"{", b"[[[[[[[[", b"NaN", b'{"items": [1e999999]}', b"\xff\xfe"])
+
+
 CASES = [
-    pytest.param(endpoint, method, id=f"{endpoint.route or '/'}-{method}")
+    pytest.param(endpoint, method, id=f"{endpoint.name}-{method}")
     for endpoint in ENDPOINTS
     if endpoint.params and endpoint.path is not None
     for method in endpoint.methods
     if method in ("GET", "POST")
 ]
+EXAMPLES = 30
 
 
 @pytest.mark.parametrize(("endpoint", "method"), CASES)
@@ -86,7 +113,7 @@ def test_fuzz_never_5xx_and_4xx_changes_nothing(world, endpoint: Endpoint, metho
     path = endpoint.path(world)
 
     @settings(
-        max_examples=30,
+        max_examples=EXAMPLES,
         derandomize=True,
         deadline=None,
         database=None,
@@ -94,19 +121,24 @@ def test_fuzz_never_5xx_and_4xx_changes_nothing(world, endpoint: Endpoint, metho
     )
     @given(data=st.data())
     def run(data):
-        from django.utils.datastructures import MultiValueDict
-
-        pairs = _payload(data, endpoint)
-        values = MultiValueDict()
-        for key, value in pairs:
-            values.appendlist(key, value)
         before = database_writes()
-        if method == "GET":
-            response = client.get(path, values)
+        if endpoint.json and method == "POST":
+            if data.draw(st.booleans(), label="raw"):
+                sent = data.draw(RAW_BODY, label="body")
+            else:
+                sent = json.dumps(data.draw(JSON_BODY, label="body")).encode()
+            response = client.post(path, sent, content_type="application/json")
         else:
-            response = client.post(path, values)
-        assert response.status_code < 500, (method, path, pairs[:5], response.status_code)
+            values = MultiValueDict()
+            sent = _payload(data, endpoint)
+            for key, value in sent:
+                values.appendlist(key, value)
+            if method == "GET":
+                response = client.get(path, values)
+            else:
+                response = client.post(path, values)
+        assert response.status_code < 500, (method, path, str(sent)[:300], response.status_code)
         if 400 <= response.status_code < 500:
-            assert database_writes() == before, (method, path, pairs[:5])
+            assert database_writes() == before, (method, path, str(sent)[:300])
 
     run()
