@@ -63,6 +63,8 @@ class Endpoint:
     # request without changing anything instead).
     csrf_exempt: str = ""
     variant: str = ""
+    # Builds the path with a hostile value in the URL's variable part, for the path fuzzer.
+    fuzz_path: Callable[[str], str] | None = None
 
     @property
     def name(self) -> str:
@@ -167,9 +169,15 @@ ENDPOINTS: list[Endpoint] = [
         "catalog/<path:path>/",
         "public",
         path=lambda w: w.product.category.get_absolute_url(),
+        fuzz_path=lambda v: f"/catalog/{v}/",
         params=("q", "sort", "page", "price_min", "price_max"),
     ),
-    Endpoint("products/<slug:slug>/", "public", path=lambda w: w.product.get_absolute_url()),
+    Endpoint(
+        "products/<slug:slug>/",
+        "public",
+        path=lambda w: w.product.get_absolute_url(),
+        fuzz_path=lambda v: f"/products/{v}/",
+    ),
     # cart: one cart per account or anonymous session, found from the request alone
     Endpoint(
         "cart/",
@@ -193,6 +201,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=lambda w: f"/cart/lines/{w.cart_line_a.pk}/",
+        fuzz_path=lambda v: f"/cart/lines/{v}/",
         params=("quantity",),
         data=lambda w: {"quantity": "3"},
         # Another caller's request is refused like a stale line: redirect to their own cart.
@@ -205,6 +214,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=lambda w: f"/cart/lines/{w.cart_line_a.pk}/remove/",
+        fuzz_path=lambda v: f"/cart/lines/{v}/remove/",
         expect={role: (302,) for role in ROLES},
     ),
     # checkout
@@ -254,6 +264,7 @@ ENDPOINTS: list[Endpoint] = [
         "checkout/orders/<str:number>/",
         "owner",
         path=lambda w: w.order.get_absolute_url(),
+        fuzz_path=lambda v: f"/checkout/orders/{v}/",
         # Anonymous shoppers see orders their own session placed; others get 404, no login.
         expect={"anonymous": (404,)},
         private_text=lambda w: ORDER_NAME,
@@ -264,6 +275,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("GET", "POST"),
         mutates=True,
         path=lambda w: "/checkout/address/",
+        fuzz_path=lambda v: f"/checkout/{v}/",
         params=(
             "email",
             "full_name",
@@ -307,6 +319,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=lambda w: f"/wishlist/items/{w.product.pk}/",
+        fuzz_path=lambda v: f"/wishlist/items/{v}/",
         params=("saved", "next"),
         data=lambda w: {"saved": "1"},
         expect={role: (302,) for role in ROLES},
@@ -329,6 +342,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("GET", "POST"),
         mutates=True,
         path=lambda w: f"/wishlist/alerts/stop/{w.opt_out_token}/",
+        fuzz_path=lambda v: f"/wishlist/alerts/stop/{v}/",
         csrf_exempt="the signed token in the link identifies the shopper; mail clients send "
         "RFC 8058 one-click POSTs without a CSRF token",
     ),
@@ -357,6 +371,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("GET", "POST"),
         mutates=True,
         path=_block("edit"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/edit/",
         params=HERO_FIELDS,
         data=lambda w: {"heading": "Edited hero"},
         private_text=lambda w: DRAFT_HEADING,
@@ -367,6 +382,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=_block("move", "draft_key"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/move/",
         params=("direction",),
         data=lambda w: {"direction": "down"},
     ),
@@ -376,6 +392,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=_block("toggle"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/toggle/",
         params=("active",),
         data=lambda w: {"active": "0"},
     ),
@@ -385,6 +402,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=_block("delete"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/delete/",
     ),
     Endpoint(
         "layout/<slug:page>/publish/",
@@ -392,6 +410,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("GET", "POST"),
         mutates=True,
         path=_layout("publish/"),
+        fuzz_path=lambda v: f"/layout/{v}/publish/",
     ),
     Endpoint(
         "layout/<slug:page>/rebase/",
@@ -414,6 +433,7 @@ ENDPOINTS: list[Endpoint] = [
         methods=("POST",),
         mutates=True,
         path=lambda w: f"/layout/home/revisions/{w.revision.pk}/restore/",
+        fuzz_path=lambda v: f"/layout/home/revisions/{v}/restore/",
     ),
     # pages: SEO files and the CMS catch-all
     Endpoint(
@@ -427,6 +447,7 @@ ENDPOINTS: list[Endpoint] = [
         "sitemap-<section>.xml",
         "public",
         path=lambda w: "/sitemap-pages.xml",
+        fuzz_path=lambda v: f"/sitemap-{v}.xml",
         params=("p",),
         private_text=lambda w: w.page_draft.slug,
         private_to=(),
@@ -443,6 +464,7 @@ ENDPOINTS: list[Endpoint] = [
         "staff:pages.view_dynamicpage",
         variant="draft",
         path=lambda w: w.page_draft.get_absolute_url(),
+        fuzz_path=lambda v: f"/{v}/",
         # A draft page does not exist for anyone else: 404, never a login prompt.
         expect={role: (404,) for role in ("anonymous", "shopper_a", "shopper_b")},
         private_text=lambda w: DRAFT_PAGE_BODY,

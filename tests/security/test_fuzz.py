@@ -7,6 +7,7 @@ runs derandomized with a fixed example budget.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -140,5 +141,49 @@ def test_fuzz_never_5xx_and_4xx_changes_nothing(world, endpoint: Endpoint, metho
         assert response.status_code < 500, (method, path, str(sent)[:300], response.status_code)
         if 400 <= response.status_code < 500:
             assert database_writes() == before, (method, path, str(sent)[:300])
+
+    run()
+
+
+# Path segments: str/slug/path converters take anything; int converters take any digit run.
+PATH_HOSTILE = st.one_of(
+    HOSTILE.filter(lambda v: v != ""),
+    st.integers(min_value=0, max_value=10**40).map(str),
+    st.sampled_from(["b0", "n0", "b" + "9" * 30, "n-1", "HS-0000000000", "..", "%00", "a/b"]),
+)
+PATH_CASES = [
+    pytest.param(endpoint, method, id=f"{endpoint.name}-{method}")
+    for endpoint in ENDPOINTS
+    if endpoint.fuzz_path is not None
+    for method in endpoint.methods
+]
+PATH_EXAMPLES = 15
+
+
+@pytest.mark.parametrize(("endpoint", "method"), PATH_CASES)
+def test_fuzz_path_parameters_never_5xx(world, endpoint: Endpoint, method: str):
+    """Hostile values in the URL itself (line ids, order numbers, block keys, tokens, slugs)."""
+    role = "staff_perm" if endpoint.access.startswith("staff:") else "shopper_a"
+    client = client_for(world, role)
+    payload = endpoint.data(world) if endpoint.data else {}
+
+    @settings(
+        max_examples=PATH_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(value=PATH_HOSTILE)
+    def run(value):
+        path = endpoint.fuzz_path(quote(value, safe="/" if "/" in value else ""))
+        before = database_writes()
+        if method == "GET":
+            response = client.get(path)
+        else:
+            response = client.post(path, **endpoint.body(payload))
+        assert response.status_code < 500, (method, path[:300], response.status_code)
+        if 400 <= response.status_code < 500:
+            assert database_writes() == before, (method, path[:300])
 
     run()
