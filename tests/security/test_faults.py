@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import override_settings
 
 from .conftest import World, build_world, client_for
-from .endpoints import ENDPOINTS
+from .endpoints import ENDPOINTS, ROLES
 from .test_fuzz import database_writes
 
 CLOSED_PORT_REDIS = {
@@ -40,7 +40,7 @@ def test_database_writes_counter_sees_writes(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["anonymous", "shopper_a"])
+@pytest.mark.parametrize("role", ROLES)
 def test_every_page_serves_with_redis_unreachable(world, role):
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     with override_settings(CACHES=CLOSED_PORT_REDIS):
