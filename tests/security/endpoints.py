@@ -286,7 +286,8 @@ ENDPOINTS: list[Endpoint] = [
             "country",
         ),
         # No cart, no checkout: those roles are sent to the cart.
-        expect={role: (302,) for role in NO_CART} | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
+        expect={role: (302,) for role in NO_CART}
+        | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
         data=lambda w: {
             "email": "a@example.com",
             "full_name": "A",

@@ -65,10 +65,16 @@ def test_access(world, endpoint: Endpoint, method: str, role: str):
     assert response.status_code in allowed, (
         f"{label}: {response.status_code}, expected one of {allowed}"
     )
-    if response.status_code == 302 and role == "anonymous" and endpoint.access not in (
-        "public",
-        "session-owner",
-    ) and "anonymous" not in endpoint.expect:
+    if (
+        response.status_code == 302
+        and role == "anonymous"
+        and endpoint.access
+        not in (
+            "public",
+            "session-owner",
+        )
+        and "anonymous" not in endpoint.expect
+    ):
         assert response["Location"].startswith(LOGIN), (label, response["Location"])
     if endpoint.mutates and not acts(endpoint, role):
         assert database_writes() == before, f"{label} changed the database"

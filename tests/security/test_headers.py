@@ -12,7 +12,12 @@ from .endpoints import ENDPOINTS, Endpoint
 
 pytestmark = pytest.mark.django_db
 
-REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
+REFERRER_POLICIES = {
+    "no-referrer",
+    "same-origin",
+    "strict-origin",
+    "strict-origin-when-cross-origin",
+}
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:

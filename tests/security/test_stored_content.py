@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 MARK = "Pwn3d"
 HOSTILE = (
     f'{MARK}<script>alert("s")</script><img src=x onerror=alert("o")>'
-    '<a href="javascript:alert(\'j\')">link</a>'
+    "<a href=\"javascript:alert('j')\">link</a>"
     '<div hx-get="/evil" hx-trigger="load">htmx</div></script><script>alert("t")</script>'
 )
 # Attributes a browser follows as a URL (text attributes such as value= or content= are inert).
@@ -55,9 +55,9 @@ class Inspector(HTMLParser):
             value = (value or "").strip().lower()
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}=...> event handler")
-            if (name in URL_ATTRIBUTES or name.startswith("hx-")) and "javascript:" in value.replace(
-                " ", ""
-            ):
+            if (
+                name in URL_ATTRIBUTES or name.startswith("hx-")
+            ) and "javascript:" in value.replace(" ", ""):
                 self.problems.append(f"<{tag} {name}={value[:60]!r}> javascript: URL")
             if (name.startswith("hx-") or name.startswith("data-hx-")) and "evil" in value:
                 self.problems.append(f"<{tag} {name}={value[:60]!r}> htmx attribute from content")
