@@ -26,7 +26,10 @@ def normalise(code: str) -> str:
 
 def find_coupon(code: str) -> Coupon | None:
     code = normalise(code)
-    return Coupon.objects.filter(code=code).first() if code else None
+    if not code or "\x00" in code:
+        # No code holds a NUL byte, and PostgreSQL refuses one in a query parameter (a 500).
+        return None
+    return Coupon.objects.filter(code=code).first()
 
 
 def customer_uses(coupon: Coupon, *, user: Any = None, email: str = "") -> int:

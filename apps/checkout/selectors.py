@@ -16,6 +16,9 @@ def order_by_token(token: uuid.UUID) -> Order | None:
 
 
 def order_with_lines(number: str) -> Order | None:
+    if len(number) > 20 or "\x00" in number:
+        # Longer than any order number, or a NUL byte PostgreSQL refuses (a 500): no such order.
+        return None
     return Order.objects.filter(number=number).prefetch_related("lines").first()
 
 

@@ -1,7 +1,11 @@
-"""sitemap.xml and robots.txt: included in shop/urls.py before the catch-all."""
+"""sitemap.xml and robots.txt: included in shop/urls.py before the catch-all.
+
+Django's sitemap views answer any method; require_safe makes POST/PUT/DELETE a 405.
+"""
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import views
 from .sitemaps import SITEMAPS
@@ -9,13 +13,13 @@ from .sitemaps import SITEMAPS
 urlpatterns = [
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        require_safe(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        require_safe(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

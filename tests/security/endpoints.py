@@ -1,24 +1,40 @@
 """Every URL pattern of the project, declared: who may use it, with which methods, what it changes.
 
 The registry test walks the URL resolver and fails for any pattern missing here, so a new view is
-covered by the access matrix, the CSRF check and the fuzzer the day it is added.
+covered by the access matrix, the CSRF check, the fuzzer and the header check the day it is added.
 
 Access levels:
 - "public": anyone.
 - "authenticated": signed-in users; anonymous visitors are sent to the login page.
 - "owner": signed-in users, and only for their own objects (another user gets 404).
+- "session-owner": anyone, but only on their own session's or account's objects (a cart line):
+  another caller's request is answered like any bad input and changes nothing.
 - "staff:<app_label.codename>": staff with that permission; other staff get 403, shoppers and
   anonymous visitors are sent to the login page (or get 403/404).
 - "internal": not an application endpoint (static/media serving in DEBUG only).
+
+A route may be declared more than once (`variant`) when one pattern serves different things,
+such as the CMS catch-all serving a published page to everyone and a draft to previewers only.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .conftest import (
+    CART_LINE_NAME,
+    DRAFT_HEADING,
+    DRAFT_PAGE_BODY,
+    DRAFT_PROSE,
+    ORDER_NAME,
+    WISH_NAME,
+)
+
 ROLES = ("anonymous", "shopper_a", "shopper_b", "staff_plain", "staff_perm")
+NO_CART = ("anonymous", "staff_plain", "staff_perm")  # roles the world gives no cart
 
 
 @dataclass(frozen=True)
@@ -31,15 +47,83 @@ class Endpoint:
     path: Callable[[Any], str] | None = None
     # Query parameters (GET) or form fields (POST) the fuzzer varies.
     params: tuple[str, ...] = ()
-    # Extra statuses accepted for a role, e.g. {"anonymous": (302,)}.
+    # A valid POST body (from the world): what the owner would send. The access matrix sends it
+    # as every role, so a missing ownership check shows up as a write or a leak.
+    data: Callable[[Any], dict] | None = None
+    # The body is JSON (`data` and the fuzzer's payloads are sent as application/json).
+    json: bool = False
+    # Statuses for a role, overriding the access level's rule: {"anonymous": (401,)}, or for
+    # one method only {"POST anonymous": (302,)}.
     expect: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    # Text that only the owner / permitted user may see in the body.
-    private_text: Callable[[Any], str] | None = None
+    # Text (or texts) that only `private_to` may see, in the body or a redirect's Location.
+    private_text: Callable[[Any], str | tuple[str, ...]] | None = None
+    # Roles allowed to see private_text; None: derived from the access level.
+    private_to: tuple[str, ...] | None = None
+    # Why a mutating endpoint takes no CSRF token (the CSRF test then checks it refuses a bad
+    # request without changing anything instead).
+    csrf_exempt: str = ""
+    variant: str = ""
+    # Builds the path with a hostile value in the URL's variable part, for the path fuzzer.
+    fuzz_path: Callable[[str], str] | None = None
 
+    @property
+    def name(self) -> str:
+        return (self.route or "/") + (f"[{self.variant}]" if self.variant else "")
+
+    def secrets(self, world: Any) -> tuple[str, ...]:
+        if self.private_text is None:
+            return ()
+        found = self.private_text(world)
+        return (found,) if isinstance(found, str) else tuple(found)
+
+    def body(self, payload: Any) -> dict:
+        """Keyword arguments for Client.post with this endpoint's encoding."""
+        if self.json:
+            return {"data": json.dumps(payload), "content_type": "application/json"}
+        return {"data": payload}
+
+
+def acts(endpoint: Endpoint, role: str) -> bool:
+    """May `role` change state through this endpoint (with the owner's objects in the path)?"""
+    access = endpoint.access
+    if access == "public":
+        return True
+    if access == "authenticated":
+        return role != "anonymous"
+    if access in ("owner", "session-owner"):
+        return role == "shopper_a"
+    if access.startswith("staff:"):
+        return role == "staff_perm"
+    return False
+
+
+def may_see_private(endpoint: Endpoint, role: str) -> bool:
+    if endpoint.private_to is not None:
+        return role in endpoint.private_to
+    return endpoint.access != "public" and acts(endpoint, role)
+
+
+def _layout(suffix: str) -> Callable[[Any], str]:
+    return lambda w: f"/layout/home/{suffix}"
+
+
+def _block(action: str, key: str = "hero_key") -> Callable[[Any], str]:
+    return lambda w: f"/layout/home/block/{getattr(w, key)}/{action}/"
+
+
+LAYOUT = "staff:layout.change_layoutblock"
+HERO_FIELDS = ("heading", "text", "image", "cta_label", "cta_url")
 
 ENDPOINTS: list[Endpoint] = [
-    Endpoint("", "public", path=lambda w: "/"),
+    Endpoint(
+        "",
+        "public",
+        path=lambda w: "/",
+        private_text=lambda w: (DRAFT_HEADING, DRAFT_PROSE),
+        private_to=("staff_perm",),
+    ),
     Endpoint("healthz", "public", path=lambda w: "/healthz"),
+    # accounts
     Endpoint(
         "accounts/login/",
         "public",
@@ -47,6 +131,7 @@ ENDPOINTS: list[Endpoint] = [
         mutates=True,
         path=lambda w: "/accounts/login/",
         params=("username", "password", "next"),
+        data=lambda w: {"username": "nobody", "password": "wrong"},
         expect={role: (200, 302) for role in ROLES},
     ),
     Endpoint(
@@ -63,8 +148,17 @@ ENDPOINTS: list[Endpoint] = [
         mutates=True,
         path=lambda w: "/accounts/signup/",
         params=("username", "first_name", "email", "password1", "password2", "next"),
-        expect={role: (200, 302) for role in ROLES},
+        data=lambda w: {
+            "username": "newcomer",
+            "first_name": "New",
+            "email": "newcomer@example.com",
+            "password1": "a-long-enough-passphrase-42",
+            "password2": "a-long-enough-passphrase-42",
+        },
+        # Signed-in users are sent home; an anonymous signup redirects once the account exists.
+        expect={role: (200, 302) for role in ROLES} | {"POST anonymous": (302,)},
     ),
+    # catalog
     Endpoint(
         "catalog/",
         "public",
@@ -75,9 +169,307 @@ ENDPOINTS: list[Endpoint] = [
         "catalog/<path:path>/",
         "public",
         path=lambda w: w.product.category.get_absolute_url(),
+        fuzz_path=lambda v: f"/catalog/{v}/",
         params=("q", "sort", "page", "price_min", "price_max"),
     ),
-    Endpoint("products/<slug:slug>/", "public", path=lambda w: w.product.get_absolute_url()),
+    Endpoint(
+        "products/<slug:slug>/",
+        "public",
+        path=lambda w: w.product.get_absolute_url(),
+        fuzz_path=lambda v: f"/products/{v}/",
+    ),
+    # cart: one cart per account or anonymous session, found from the request alone
+    Endpoint(
+        "cart/",
+        "public",
+        path=lambda w: "/cart/",
+        private_text=lambda w: CART_LINE_NAME,
+        private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "cart/add/",
+        "public",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: "/cart/add/",
+        params=("product_id", "quantity", "next"),
+        data=lambda w: {"product_id": str(w.product.pk), "quantity": "2"},
+    ),
+    Endpoint(
+        "cart/lines/<str:line_id>/",
+        "session-owner",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/cart/lines/{w.cart_line_a.pk}/",
+        fuzz_path=lambda v: f"/cart/lines/{v}/",
+        params=("quantity",),
+        data=lambda w: {"quantity": "3"},
+        # Another caller's request is refused like a stale line: redirect to their own cart.
+        expect={role: (302,) for role in ROLES},
+        private_text=lambda w: CART_LINE_NAME,
+    ),
+    Endpoint(
+        "cart/lines/<str:line_id>/remove/",
+        "session-owner",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/cart/lines/{w.cart_line_a.pk}/remove/",
+        fuzz_path=lambda v: f"/cart/lines/{v}/remove/",
+        expect={role: (302,) for role in ROLES},
+    ),
+    # checkout
+    Endpoint(
+        "checkout/",
+        "public",
+        path=lambda w: "/checkout/",
+        expect={role: (302,) for role in ROLES},
+    ),
+    Endpoint(
+        "checkout/coupon/",
+        "public",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: "/checkout/coupon/",
+        params=("code",),
+        data=lambda w: {"code": "SAVE10"},
+    ),
+    Endpoint(
+        "checkout/coupon/remove/",
+        "public",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: "/checkout/coupon/remove/",
+    ),
+    Endpoint(
+        "checkout/place/",
+        "public",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: "/checkout/place/",
+        params=("checkout_token", "expected_total"),
+        # Shopper A's own token: only A is shown the order it placed.
+        data=lambda w: {"checkout_token": str(w.order.checkout_token), "expected_total": "1"},
+        expect={role: (302,) for role in ROLES},
+        private_text=lambda w: w.order.number,
+        private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "checkout/orders/",
+        "authenticated",
+        path=lambda w: "/checkout/orders/",
+        private_text=lambda w: w.order.number,
+        private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "checkout/orders/<str:number>/",
+        "owner",
+        path=lambda w: w.order.get_absolute_url(),
+        fuzz_path=lambda v: f"/checkout/orders/{v}/",
+        # Anonymous shoppers see orders their own session placed; others get 404, no login.
+        expect={"anonymous": (404,)},
+        private_text=lambda w: ORDER_NAME,
+    ),
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/address/",
+        fuzz_path=lambda v: f"/checkout/{v}/",
+        params=(
+            "email",
+            "full_name",
+            "phone",
+            "address_line1",
+            "postal_code",
+            "city",
+            "country",
+        ),
+        # No cart, no checkout: those roles are sent to the cart.
+        expect={role: (302,) for role in NO_CART}
+        | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
+        data=lambda w: {
+            "email": "a@example.com",
+            "full_name": "A",
+            "address_line1": "1 Way",
+            "postal_code": "10115",
+            "city": "Berlin",
+            "country": "DE",
+        },
+        # Shopper A's previous order prefills A's address form only.
+        private_text=lambda w: ORDER_NAME,
+        private_to=("shopper_a",),
+    ),
+    # wishlist
+    Endpoint(
+        "wishlist/",
+        "public",
+        path=lambda w: "/wishlist/",
+        private_text=lambda w: WISH_NAME,
+        private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "wishlist/preview/",
+        "public",
+        path=lambda w: f"/wishlist/preview/?i={w.product.pk}:1.00",
+        params=("i",),
+    ),
+    Endpoint(
+        "wishlist/items/<int:product_id>/",
+        "authenticated",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/wishlist/items/{w.product.pk}/",
+        fuzz_path=lambda v: f"/wishlist/items/{v}/",
+        params=("saved", "next"),
+        data=lambda w: {"saved": "1"},
+        expect={role: (302,) for role in ROLES},
+    ),
+    Endpoint(
+        "wishlist/merge/",
+        "authenticated",
+        methods=("POST",),
+        mutates=True,
+        json=True,
+        path=lambda w: "/wishlist/merge/",
+        params=("items",),
+        data=lambda w: {"items": [{"productId": w.product.pk, "priceSnapshot": "1.00"}]},
+        # A script calls it: 401 rather than a redirect to the login page.
+        expect={"anonymous": (401,)},
+    ),
+    Endpoint(
+        "wishlist/alerts/stop/<str:token>/",
+        "public",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: f"/wishlist/alerts/stop/{w.opt_out_token}/",
+        fuzz_path=lambda v: f"/wishlist/alerts/stop/{v}/",
+        csrf_exempt="the signed token in the link identifies the shopper; mail clients send "
+        "RFC 8058 one-click POSTs without a CSRF token",
+    ),
+    # layout: the marketer's draft tools
+    Endpoint(
+        "layout/<slug:page>/mode/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_layout("mode/"),
+        params=("mode",),
+        data=lambda w: {"mode": "draft"},
+    ),
+    Endpoint(
+        "layout/<slug:page>/add/",
+        LAYOUT,
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_layout("add/?type=hero&region=main&position=0"),
+        params=("type", "region", "position", *HERO_FIELDS),
+        data=lambda w: {"heading": "Added hero"},
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/edit/",
+        LAYOUT,
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_block("edit"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/edit/",
+        params=HERO_FIELDS,
+        data=lambda w: {"heading": "Edited hero"},
+        private_text=lambda w: DRAFT_HEADING,
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/move/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_block("move", "draft_key"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/move/",
+        params=("direction",),
+        data=lambda w: {"direction": "down"},
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/toggle/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_block("toggle"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/toggle/",
+        params=("active",),
+        data=lambda w: {"active": "0"},
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/delete/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_block("delete"),
+        fuzz_path=lambda v: f"/layout/home/block/{v}/delete/",
+    ),
+    Endpoint(
+        "layout/<slug:page>/publish/",
+        LAYOUT,
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_layout("publish/"),
+        fuzz_path=lambda v: f"/layout/{v}/publish/",
+    ),
+    Endpoint(
+        "layout/<slug:page>/rebase/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_layout("rebase/"),
+    ),
+    Endpoint(
+        "layout/<slug:page>/discard/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_layout("discard/"),
+    ),
+    Endpoint("layout/<slug:page>/revisions/", LAYOUT, path=_layout("revisions/")),
+    Endpoint(
+        "layout/<slug:page>/revisions/<int:pk>/restore/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/layout/home/revisions/{w.revision.pk}/restore/",
+        fuzz_path=lambda v: f"/layout/home/revisions/{v}/restore/",
+    ),
+    # pages: SEO files and the CMS catch-all
+    Endpoint(
+        "sitemap.xml",
+        "public",
+        path=lambda w: "/sitemap.xml",
+        private_text=lambda w: w.page_draft.slug,
+        private_to=(),
+    ),
+    Endpoint(
+        "sitemap-<section>.xml",
+        "public",
+        path=lambda w: "/sitemap-pages.xml",
+        fuzz_path=lambda v: f"/sitemap-{v}.xml",
+        params=("p",),
+        private_text=lambda w: w.page_draft.slug,
+        private_to=(),
+    ),
+    Endpoint("robots.txt", "public", path=lambda w: "/robots.txt"),
+    Endpoint(
+        "<pagepath:slug>/",
+        "public",
+        variant="published",
+        path=lambda w: w.page_live.get_absolute_url(),
+    ),
+    Endpoint(
+        "<pagepath:slug>/",
+        "staff:pages.view_dynamicpage",
+        variant="draft",
+        path=lambda w: w.page_draft.get_absolute_url(),
+        fuzz_path=lambda v: f"/{v}/",
+        # A draft page does not exist for anyone else: 404, never a login prompt.
+        expect={role: (404,) for role in ("anonymous", "shopper_a", "shopper_b")},
+        private_text=lambda w: DRAFT_PAGE_BODY,
+    ),
     Endpoint("^media/(?P<path>.*)$", "internal"),
 ]
 
@@ -86,5 +478,8 @@ ENDPOINTS: list[Endpoint] = [
 ADMIN_PREFIX = "admin/"
 
 
-def by_route() -> dict[str, Endpoint]:
-    return {endpoint.route: endpoint for endpoint in ENDPOINTS}
+def by_route() -> dict[str, list[Endpoint]]:
+    routes: dict[str, list[Endpoint]] = {}
+    for endpoint in ENDPOINTS:
+        routes.setdefault(endpoint.route, []).append(endpoint)
+    return routes

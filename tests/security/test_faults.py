@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
-from .conftest import client_for
-from .endpoints import ENDPOINTS
+from .conftest import World, build_world, client_for
+from .endpoints import ENDPOINTS, ROLES
 from .test_fuzz import database_writes
 
 CLOSED_PORT_REDIS = {
@@ -40,7 +40,7 @@ def test_database_writes_counter_sees_writes(world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["anonymous", "shopper_a"])
+@pytest.mark.parametrize("role", ROLES)
 def test_every_page_serves_with_redis_unreachable(world, role):
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     with override_settings(CACHES=CLOSED_PORT_REDIS):
@@ -48,6 +48,13 @@ def test_every_page_serves_with_redis_unreachable(world, role):
         for endpoint in PUBLIC_PAGES:
             response = client.get(endpoint.path(world))
             assert response.status_code < 500, (endpoint.route, response.status_code)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Built per test here: these tests commit (transaction=True), kill backends and swap pools,
+    which a module-wide outer transaction would not survive."""
+    return build_world()
 
 
 def _raw_connection() -> psycopg.Connection:

@@ -6,8 +6,12 @@ runs derandomized with a fixed example budget.
 
 from __future__ import annotations
 
+import json
+from urllib.parse import quote
+
 import pytest
 from django.db import connection
+from django.utils.datastructures import MultiValueDict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,13 +74,37 @@ def _payload(data, endpoint: Endpoint) -> list[tuple[str, str]]:
     return pairs
 
 
+JSON_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False),
+    HOSTILE,
+)
+JSON_ITEM = st.one_of(
+    JSON_SCALAR,
+    st.fixed_dictionaries(
+        {},
+        optional={"productId": JSON_SCALAR, "priceSnapshot": JSON_SCALAR, "addedAt": JSON_SCALAR},
+    ),
+)
+JSON_BODY = st.one_of(
+    st.fixed_dictionaries({"items": st.lists(JSON_ITEM, max_size=8)}),
+    st.dictionaries(st.text(max_size=8), JSON_SCALAR, max_size=3),
+    st.lists(JSON_SCALAR, max_size=3),
+    JSON_SCALAR,
+)
+RAW_BODY = st.sampled_from([b"", b"{", b"[[[[[[[[", b"NaN", b'{"items": [1e999999]}', b"\xff\xfe"])
+
+
 CASES = [
-    pytest.param(endpoint, method, id=f"{endpoint.route or '/'}-{method}")
+    pytest.param(endpoint, method, id=f"{endpoint.name}-{method}")
     for endpoint in ENDPOINTS
     if endpoint.params and endpoint.path is not None
     for method in endpoint.methods
     if method in ("GET", "POST")
 ]
+EXAMPLES = 30
 
 
 @pytest.mark.parametrize(("endpoint", "method"), CASES)
@@ -86,7 +114,7 @@ def test_fuzz_never_5xx_and_4xx_changes_nothing(world, endpoint: Endpoint, metho
     path = endpoint.path(world)
 
     @settings(
-        max_examples=30,
+        max_examples=EXAMPLES,
         derandomize=True,
         deadline=None,
         database=None,
@@ -94,19 +122,68 @@ def test_fuzz_never_5xx_and_4xx_changes_nothing(world, endpoint: Endpoint, metho
     )
     @given(data=st.data())
     def run(data):
-        from django.utils.datastructures import MultiValueDict
+        before = database_writes()
+        if endpoint.json and method == "POST":
+            if data.draw(st.booleans(), label="raw"):
+                sent = data.draw(RAW_BODY, label="body")
+            else:
+                sent = json.dumps(data.draw(JSON_BODY, label="body")).encode()
+            response = client.post(path, sent, content_type="application/json")
+        else:
+            values = MultiValueDict()
+            sent = _payload(data, endpoint)
+            for key, value in sent:
+                values.appendlist(key, value)
+            if method == "GET":
+                response = client.get(path, values)
+            else:
+                response = client.post(path, values)
+        assert response.status_code < 500, (method, path, str(sent)[:300], response.status_code)
+        if 400 <= response.status_code < 500:
+            assert database_writes() == before, (method, path, str(sent)[:300])
 
-        pairs = _payload(data, endpoint)
-        values = MultiValueDict()
-        for key, value in pairs:
-            values.appendlist(key, value)
+    run()
+
+
+# Path segments: str/slug/path converters take anything; int converters take any digit run.
+PATH_HOSTILE = st.one_of(
+    HOSTILE.filter(lambda v: v != ""),
+    st.integers(min_value=0, max_value=10**40).map(str),
+    st.sampled_from(["b0", "n0", "b" + "9" * 30, "n-1", "HS-0000000000", "..", "%00", "a/b"]),
+)
+PATH_CASES = [
+    pytest.param(endpoint, method, id=f"{endpoint.name}-{method}")
+    for endpoint in ENDPOINTS
+    if endpoint.fuzz_path is not None
+    for method in endpoint.methods
+]
+PATH_EXAMPLES = 15
+
+
+@pytest.mark.parametrize(("endpoint", "method"), PATH_CASES)
+def test_fuzz_path_parameters_never_5xx(world, endpoint: Endpoint, method: str):
+    """Hostile values in the URL itself (line ids, order numbers, block keys, tokens, slugs)."""
+    role = "staff_perm" if endpoint.access.startswith("staff:") else "shopper_a"
+    client = client_for(world, role)
+    payload = endpoint.data(world) if endpoint.data else {}
+
+    @settings(
+        max_examples=PATH_EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(value=PATH_HOSTILE)
+    def run(value):
+        path = endpoint.fuzz_path(quote(value, safe="/" if "/" in value else ""))
         before = database_writes()
         if method == "GET":
-            response = client.get(path, values)
+            response = client.get(path)
         else:
-            response = client.post(path, values)
-        assert response.status_code < 500, (method, path, pairs[:5], response.status_code)
+            response = client.post(path, **endpoint.body(payload))
+        assert response.status_code < 500, (method, path[:300], response.status_code)
         if 400 <= response.status_code < 500:
-            assert database_writes() == before, (method, path, pairs[:5])
+            assert database_writes() == before, (method, path[:300])
 
     run()
