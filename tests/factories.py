@@ -63,6 +63,7 @@ class WarehouseFactory(DjangoModelFactory):
 class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
     slug = factory.Sequence(lambda n: f"product-{n}")
