@@ -49,10 +49,10 @@ test: install services system-packages
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-bench: install services
+bench: install services system-packages
 	$(PY) -m bench all $(BENCH_ARGS)
 
-bench-scale: install services
+bench-scale: install services system-packages
 	$(PY) -m bench scale $(BENCH_ARGS)
 
 # Re-fetch the vendored front-end files from the npm registry at their pinned versions.

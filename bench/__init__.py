@@ -1,5 +1,7 @@
 """Benchmarks: `python -m bench <scenario>`; each scenario is a module with a `main(argv)`.
 
+`make bench` runs `all` (shopper paths under gunicorn + wrk, then the flash sale);
+`make bench-scale` runs `scale`; `catalog` times the listing in-process at 100,000 products.
 Add a scenario by writing `bench/<name>.py` with `main(argv: list[str]) -> int` and listing it in
 SCENARIOS below.
 """
@@ -7,5 +9,9 @@ SCENARIOS below.
 from __future__ import annotations
 
 SCENARIOS: dict[str, str] = {
+    "shopper": "bench.scenarios",
+    "flashsale": "bench.flashsale",
+    "scale": "bench.scale",
     "catalog": "bench.catalog",
 }
+ALL = ["shopper", "flashsale"]

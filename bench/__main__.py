@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-from bench import SCENARIOS
+from bench import ALL, SCENARIOS
 
 
 def main(argv: list[str]) -> int:
@@ -13,7 +13,7 @@ def main(argv: list[str]) -> int:
         print(f"usage: python -m bench {{{','.join([*SCENARIOS, 'all'])}}} [options]")
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
-    names = list(SCENARIOS) if name == "all" else [name]
+    names = ALL if name == "all" else [name]
     status = 0
     for scenario in names:
         if scenario not in SCENARIOS:

@@ -11,7 +11,24 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.common import percentile, print_table, setup_django
+from bench.common import database_url, ensure_database, percentile, print_table
+
+
+def setup_django(url: str) -> str:
+    """Point Django (production-like base settings) at the benchmark database and Redis."""
+    import os
+
+    ensure_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+    os.environ.setdefault("CACHE_KEY_PREFIX", "hypershop-bench")
+    os.environ.setdefault("STATEMENT_TIMEOUT_MS", "120000")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings.base"
+    os.environ["DEBUG"] = "false"
+    import django
+
+    django.setup()
+    return url
 
 
 def main(argv: list[str]) -> int:
@@ -23,7 +40,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args(argv)
 
-    url = setup_django(args.database_url)
+    url = setup_django(args.database_url or database_url(args.products))
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection

@@ -1,28 +1,27 @@
-"""Shared benchmark plumbing: a dedicated PostgreSQL database, Django set-up, percentiles."""
+"""Shared benchmark plumbing: one PostgreSQL database per catalog size, the environment every
+benchmark process gets, manage.py calls, percentiles and Markdown tables."""
 
 from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hypershop_bench"
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BENCH_DB_BASE = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hypershop_bench"
+)
+BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 
-def setup_django(database_url: str | None = None) -> str:
-    """Point Django at the benchmark database (created if missing) and Redis, then set it up."""
-    url = database_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    ensure_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
-    os.environ.setdefault("CACHE_KEY_PREFIX", "hypershop-bench")
-    os.environ.setdefault("STATEMENT_TIMEOUT_MS", "120000")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings.base"
-    os.environ["DEBUG"] = "false"
-    import django
-
-    django.setup()
-    return url
+def database_url(products: int) -> str:
+    """A database per catalog size, so switching sizes never reseeds what is already there."""
+    parts = urlsplit(BENCH_DB_BASE)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{products}"))
 
 
 def ensure_database(url: str) -> None:
@@ -37,17 +36,69 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def bench_env(db_url: str, **extra: str) -> dict[str, str]:
+    """Production settings (plus the floor view and query counting) on the bench database."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shop.settings.bench",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": BENCH_REDIS,
+        "CACHE_KEY_PREFIX": "bench",
+        "STATEMENT_TIMEOUT_MS": "5000",
+        "PYTHONPATH": str(ROOT),
+        "MEDIA_ROOT": str(ROOT / ".bench-media"),
+    }
+    env.update(extra)
+    return env
+
+
+def manage(db_url: str, *args: str, **env: str) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=bench_env(db_url, **env),
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def flush_cache() -> None:
+    import redis
+
+    redis.Redis.from_url(BENCH_REDIS).flushdb()
+
+
 def percentile(samples: list[float], pct: float) -> float:
     if len(samples) == 1:
         return samples[0]
     return statistics.quantiles(samples, n=100, method="inclusive")[int(pct) - 1]
 
 
-def print_table(headers: list[str], rows: list[list[str]]) -> None:
-    """A Markdown table, ready for the README."""
+def markdown_table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
-    line = "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"
-    print(line)
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in rows:
-        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
+        lines.append(
+            "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        )
+    return "\n".join(lines)
+
+
+def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    print(markdown_table(headers, rows))
+
+
+def prepare(db_url: str, *args: str) -> dict:
+    """Run `python -m bench.prepare ...` on a bench database and return what it reports."""
+    import json
+
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.prepare", *args],
+        env=bench_env(db_url),
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCHJSON "))
+    return json.loads(line.removeprefix("BENCHJSON "))

@@ -11,48 +11,8 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DB = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hypershop_bench")
-BENCH_REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-
-
-def bench_env(**extra: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "shop.settings.bench",
-        "DATABASE_URL": BENCH_DB,
-        "REDIS_URL": BENCH_REDIS,
-        "CACHE_KEY_PREFIX": "bench",
-        "PYTHONPATH": str(ROOT),
-    }
-    env.update(extra)
-    return env
-
-
-def manage(*args: str, env: dict[str, str] | None = None) -> None:
-    subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), *args], env=env or bench_env(), check=True, cwd=ROOT
-    )
-
-
-def ensure_database() -> None:
-    """Create the benchmark database if it does not exist."""
-    import psycopg
-
-    name = BENCH_DB.rsplit("/", 1)[1]
-    admin_url = BENCH_DB.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def flush_cache() -> None:
-    import redis
-
-    redis.Redis.from_url(BENCH_REDIS).flushdb()
+from bench.common import ROOT, bench_env
 
 
 def free_port() -> int:
@@ -62,20 +22,31 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(port: int | None = None, workers: int = 2, threads: int = 1, **env: str) -> Iterator[str]:
+def gunicorn(
+    db_url: str, port: int | None = None, workers: int = 2, threads: int = 1, **env: str
+) -> Iterator[str]:
     """A gunicorn serving the shop; yields its base URL; stops it (and its workers) on exit."""
     port = port or free_port()
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "shop.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers),
-            "--threads", str(threads),
-            "--worker-class", "gthread" if threads > 1 else "sync",
-            "--log-level", "warning",
-            "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "shop.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread" if threads > 1 else "sync",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
         ],
-        env=bench_env(**env),
+        env=bench_env(db_url, **env),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         start_new_session=True,

@@ -1,0 +1,156 @@
+"""Benchmark results: each run updates its section of bench/results/latest.json, copies it to
+bench/results/<date>.json, and rewrites latest.md and the charts from every section."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+
+from bench.common import RESULTS, markdown_table
+
+
+def load() -> dict:
+    path = RESULTS / "latest.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def save(name: str, section: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = load()
+    section["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    section["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, load {_load():.1f}"
+    results[name] = section
+    text = json.dumps(results, indent=2)
+    (RESULTS / "latest.json").write_text(text)
+    (RESULTS / f"{datetime.date.today().isoformat()}.json").write_text(text)
+    (RESULTS / "latest.md").write_text(markdown(results))
+    charts(results)
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def shopper_table(section: dict) -> str:
+    rows = [
+        [
+            r["scenario"],
+            f"{r['rps']:.0f}",
+            f"{r['ratio']:.2f}",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p95_ms']:.1f}",
+            f"{r['p99_ms']:.1f}",
+            str(r["errors"]),
+            str(r["queries"]),
+            f"{r['body_bytes']:,}",
+        ]
+        for r in section["rows"]
+    ]
+    return markdown_table(
+        [
+            "scenario",
+            "req/s",
+            "× floor",
+            "p50 ms",
+            "p95 ms",
+            "p99 ms",
+            "errors",
+            "queries",
+            "bytes",
+        ],
+        rows,
+    )
+
+
+def flash_table(section: dict) -> str:
+    rows = [
+        ["shoppers", str(section["shoppers"])],
+        ["units in stock", str(section["units"])],
+        ["orders created", str(section["orders"])],
+        ["units sold", str(section["units_sold"])],
+        ["oversold units", str(section["oversold"])],
+        ["5xx responses", str(section["server_errors"])],
+        ["deadlocks (pg_stat_database)", str(section["deadlocks"])],
+        ["sold out answers (redirect to cart)", str(section["sold_out"])],
+        ["place-order p50 ms", f"{section['p50_ms']:.0f}"],
+        ["place-order p95 ms", f"{section['p95_ms']:.0f}"],
+    ]
+    return markdown_table(["flash sale (2 gunicorn instances, 1 PostgreSQL)", "value"], rows)
+
+
+def scale_table(section: dict) -> str:
+    rows = []
+    for size in section["sizes"]:
+        for r in size["rows"]:
+            rows.append(
+                [
+                    f"{size['products']:,}",
+                    r["scenario"],
+                    f"{r['rps']:.0f}",
+                    f"{r['p50_ms']:.1f}",
+                    f"{r['p95_ms']:.1f}",
+                    str(r["queries"]),
+                    str(r["errors"]),
+                ]
+            )
+    return markdown_table(
+        ["products", "scenario", "req/s", "p50 ms", "p95 ms", "queries", "errors"], rows
+    )
+
+
+def markdown(results: dict) -> str:
+    parts = ["# Benchmark results\n"]
+    if "shopper" in results:
+        s = results["shopper"]
+        parts.append(
+            f"## Shopper paths: {s['products']:,} products, gunicorn {s['workers']} sync workers, "
+            f"wrk {s['connections']} connections × {s['seconds']:.0f} s ({s['measured_at']}, "
+            f"{s['machine']})\n\n{shopper_table(s)}\n\n![requests/s](shopper.png)\n"
+        )
+    if "flashsale" in results:
+        f = results["flashsale"]
+        parts.append(f"## Flash sale ({f['measured_at']})\n\n{flash_table(f)}\n")
+    if "scale" in results:
+        c = results["scale"]
+        parts.append(
+            f"## Scale curve ({c['measured_at']}, {c['machine']})\n\n{scale_table(c)}\n\n"
+            "![p95 against catalog size](scale.png)\n"
+        )
+    return "\n".join(parts)
+
+
+def charts(results: dict) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if "shopper" in results:
+        rows = results["shopper"]["rows"]
+        fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+        names = [r["scenario"] for r in rows]
+        ax.barh(names[::-1], [r["rps"] for r in rows][::-1], color="#2f6f5e")
+        ax.axvline(rows[0]["rps"], color="#b03a2e", linestyle="--", label="floor (hello world)")
+        ax.set_xlabel("requests/s (higher is better)")
+        ax.set_title(f"Shopper paths, {results['shopper']['products']:,} products")
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+        fig.savefig(RESULTS / "shopper.png")
+        plt.close(fig)
+    if "scale" in results:
+        sizes = results["scale"]["sizes"]
+        fig, ax = plt.subplots(figsize=(9, 4.5), dpi=100)
+        for i, name in enumerate(r["scenario"] for r in sizes[0]["rows"]):
+            xs = [s["products"] for s in sizes]
+            ys = [s["rows"][i]["p95_ms"] for s in sizes]
+            ax.plot(xs, ys, marker="o", label=name)
+        ax.set_xscale("log")
+        ax.set_xlabel("products in the catalog")
+        ax.set_ylabel("p95 ms (lower is better)")
+        ax.set_title("Catalog p95 against catalog size")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(RESULTS / "scale.png")
+        plt.close(fig)
