@@ -16,6 +16,15 @@ class LayoutBlockAdmin(admin.ModelAdmin):
     list_filter = ["placement", "type", "is_active"]
     list_editable = ["sort_order", "is_active"]
     ordering = ["placement", "sort_order", "pk"]
+    search_fields = ["placement"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["help_texts"] = {
+            "placement": "home:hero, home:main or home:sidebar; on CMS page 5, page-5:top "
+            "(above its text) or page-5:bottom (below it).",
+            "content": "JSON, checked against the block type's fields when you save.",
+        }
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         services.publish_direct(request.user, obj)

@@ -353,3 +353,15 @@ def test_publishing_over_a_block_removed_outside_a_publish_reports_it(client, dr
     response = client.post("/layout/home/publish/")
     assert response.status_code == 409
     assert f"Block #{home.pk} was deleted since your draft started" in response.text
+
+
+def test_catalog_writes_move_the_render_key_again_after_commit(django_capture_on_commit_callbacks):
+    """A page rendered by another request while the write was uncommitted is not kept."""
+    from apps.layout.cache import catalog_version
+
+    product = ProductFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.current_price += 1
+        product.save()
+        during = catalog_version()
+    assert catalog_version() > during

@@ -127,3 +127,15 @@ def test_a_block_in_a_region_the_page_does_not_have_is_not_shown(client):
     place(page, ("sidebar", banner("Nowhere")), ("bottom", banner("Somewhere")))
     text = client.get("/odd/").text
     assert "Somewhere" in text and "Nowhere" not in text
+
+
+def test_the_page_admin_says_where_its_blocks_go(client):
+    page = PageFactory(slug="about")
+    staff = page_editor()
+    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="pages"))
+    staff.user_permissions.add(Permission.objects.get(codename="add_layoutblock"))
+    client.force_login(staff)
+    html = client.get(f"/admin/pages/dynamicpage/{page.pk}/change/").text
+    assert f"page-{page.pk}:top" in html and f"page-{page.pk}:bottom" in html
+    add = client.get(f"/admin/layout/layoutblock/add/?placement=page-{page.pk}:bottom").text
+    assert f'value="page-{page.pk}:bottom"' in add
