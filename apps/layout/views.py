@@ -25,8 +25,6 @@ from .context import MODE_SESSION_KEY, can_edit, page_context, private_if_editor
 from .models import Revision
 from .surfaces import Surface
 
-__all__ = ["MODE_SESSION_KEY", "can_edit", "page_context"]
-
 
 def _editor(request: HttpRequest, page: str) -> Surface:
     """The surface being edited; 403 without the permission, 404 for a page they cannot see."""
