@@ -87,3 +87,50 @@ def test_staff_writes_previews_and_publishes_a_page(live_server, page, login_as,
         "href", live_server.url + "/help/about-us/"
     )
     visitor_context.close()
+
+
+def test_marketer_adds_a_block_below_a_page_and_publishes_it(live_server, page, login_as, browser):
+    from django.contrib.auth.models import Permission
+
+    from tests.layout.factories import marketer
+    from tests.pages.factories import PageFactory
+
+    PageFactory(slug="help/returns", title="Returns", body="<p>Send it back within 30 days.</p>")
+    user = marketer(username="mia")
+    user.user_permissions.add(Permission.objects.get(codename="view_dynamicpage"))
+    login_as(user)
+    page.goto(live_server.url + "/help/returns/")
+    page.get_by_role("button", name="Draft", exact=True).click()
+    wait_for_htmx(page)
+    expect(page.locator("#layout")).to_have_attribute("data-layout-mode", "draft")
+
+    # Add a promo banner below the page's text: the block form swaps in, saving refreshes.
+    add = page.locator("#add-bottom")
+    add.get_by_label("Add to bottom").select_option("promo_banner")
+    add.get_by_role("button", name="Add block").click()
+    wait_for_htmx(page)
+    add.get_by_role("textbox", name="Text").fill("Free returns this month")
+    page.get_by_role("button", name="Save to draft").click()
+    wait_for_htmx(page)
+    banner = page.locator(".layout-region-bottom .promo-text")
+    expect(banner).to_have_text("Free returns this month")
+    expect(page.locator(".cms-body")).to_contain_text("Send it back within 30 days.")
+
+    visitor_context = browser.new_context()
+    visitor = visitor_context.new_page()
+    visitor.goto(live_server.url + "/help/returns/")
+    expect(visitor.locator(".cms-body")).to_contain_text("Send it back within 30 days.")
+    expect(visitor.locator(".promo-text")).to_have_count(0)
+
+    page.get_by_role("button", name="Publish…").click()
+    wait_for_htmx(page)
+    page.get_by_test_id("publish-dialog").get_by_role("button", name="Publish 1 change").click()
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("change-count")).to_have_text("0 unpublished changes")
+
+    visitor.reload()
+    expect(visitor.locator(".layout-region-bottom .promo-text")).to_have_text(
+        "Free returns this month"
+    )
+    expect(visitor.get_by_test_id("layout-toolbar")).to_have_count(0)
+    visitor_context.close()

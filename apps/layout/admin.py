@@ -4,6 +4,7 @@ they bump the layout version (cache invalidation) and leave a restorable revisio
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import Draft, DraftChange, LayoutBlock, Revision
@@ -15,6 +16,15 @@ class LayoutBlockAdmin(admin.ModelAdmin):
     list_filter = ["placement", "type", "is_active"]
     list_editable = ["sort_order", "is_active"]
     ordering = ["placement", "sort_order", "pk"]
+    search_fields = ["placement"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["help_texts"] = {
+            "placement": "home:hero, home:main or home:sidebar; on CMS page 5, page-5:top "
+            "(above its text) or page-5:bottom (below it).",
+            "content": "JSON, checked against the block type's fields when you save.",
+        }
+        return super().get_form(request, obj, change=change, **kwargs)
 
     def save_model(self, request, obj, form, change) -> None:
         services.publish_direct(request.user, obj)
@@ -37,11 +47,52 @@ class DraftChangeInline(admin.TabularInline):
         return False
 
 
+@admin.action(description="Publish the selected drafts (your own only)")
+def publish_drafts(modeladmin, request, queryset) -> None:
+    if not request.user.has_perm("layout.change_layoutblock"):
+        modeladmin.message_user(request, "You may not publish the layout.", messages.ERROR)
+        return
+    for draft in queryset.filter(owner=request.user).order_by("pk"):
+        try:
+            result = services.publish(request.user, draft.page)
+        except services.NothingToPublish:
+            modeladmin.message_user(request, f"{draft.page}: nothing to publish.", messages.INFO)
+            continue
+        except ValidationError as exc:
+            modeladmin.message_user(
+                request, f"{draft.page}: invalid block: {' '.join(exc.messages)}", messages.ERROR
+            )
+            continue
+        if result.published:
+            modeladmin.message_user(
+                request,
+                f"{draft.page}: published {result.change_count} change(s) as v{result.version}.",
+            )
+        else:
+            modeladmin.message_user(
+                request,
+                f"{draft.page}: not published. " + " ".join(result.conflicts),
+                messages.ERROR,
+            )
+    if queryset.exclude(owner=request.user).exists():
+        modeladmin.message_user(
+            request, "Other people's drafts are theirs to publish.", messages.WARNING
+        )
+
+
 @admin.register(Draft)
 class DraftAdmin(admin.ModelAdmin):
+    """Deleting a draft here is the toolbar's discard; the action is its publish."""
+
     list_display = ["page", "owner", "base_version", "updated_at"]
     readonly_fields = ["owner", "page", "base_version", "created_at", "updated_at"]
     inlines = [DraftChangeInline]
+    actions = [publish_drafts]
+
+    def get_queryset(self, request):
+        """A draft is its owner's: other staff never see its content (superusers may clean up)."""
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(owner=request.user)
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -52,7 +103,16 @@ def restore_revision(modeladmin, request, queryset) -> None:
     if queryset.count() != 1:
         modeladmin.message_user(request, "Choose exactly one revision.", messages.ERROR)
         return
-    new = services.restore(request.user, queryset.get())
+    if not request.user.has_perm("layout.change_layoutblock"):
+        modeladmin.message_user(request, "You may not publish the layout.", messages.ERROR)
+        return
+    try:
+        new = services.restore(request.user, queryset.get())
+    except ValidationError as exc:
+        modeladmin.message_user(
+            request, "Cannot restore: " + " ".join(exc.messages), messages.ERROR
+        )
+        return
     modeladmin.message_user(request, f"Restored as v{new.version}.")
 
 

@@ -39,11 +39,18 @@ def catalog_version() -> int:
     return int(value)
 
 
-def bump_catalog_version(**_kwargs) -> None:
+def _bump() -> None:
     try:
         cache.incr(CATALOG_VERSION_KEY)
     except ValueError:
         catalog_version()
+
+
+def bump_catalog_version(**_kwargs) -> None:
+    """Now, and again after commit: a page rendered between the two (from the rows as they were
+    before the write committed) would otherwise stay cached under the new value."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def forget_version(page: str) -> None:

@@ -54,11 +54,16 @@ def page_blocks_query(page: str):
 
 
 def published_with_version(page: str) -> tuple[int, list[BlockState]]:
-    """The page's version and published blocks in one query (the version rides on each row)."""
+    """The page's version and published blocks in one query (the version rides on each row).
+
+    A page without blocks reports version 0 rather than paying a second query: its cached
+    (empty) block list is the same under any version, and every publish drops the cached
+    version, so the next reader asks the database again.
+    """
     version = Subquery(LayoutPage.objects.filter(key=page).values("version")[:1])
     rows = list(page_blocks_query(page).annotate(page_version=Coalesce(version, 0)))
     if not rows:
-        return current_version(page), []
+        return 0, []
     return rows[0].page_version, sort_states([_state(b) for b in rows])
 
 

@@ -198,17 +198,19 @@ def change_count(draft: Draft | None) -> int:
 def _conflicts(
     draft: Draft, changes: list[DraftChange], current: dict[int, LayoutBlock], version: int
 ) -> list[str]:
-    messages = [
-        f"The page was published since your draft started (v{draft.base_version} → v{version})."
-    ]
+    messages = []
+    if draft.base_version != version:
+        messages.append(
+            f"The page was published since your draft started (v{draft.base_version} → v{version})."
+        )
+    where = "in the newer publish" if draft.base_version != version else "since your draft started"
     for change in changes:
         if change.block_id is None:
             continue
         block = current.get(change.block_id)
         if block is None:
             messages.append(
-                f"Block #{change.block_id} was deleted in the newer publish; "
-                f"your draft {change.op}s it."
+                f"Block #{change.block_id} was deleted {where}; your draft {change.op}s it."
             )
         elif block.rev != change.base_rev:
             messages.append(
@@ -269,7 +271,9 @@ def publish(user, page: str) -> PublishResult:
             .order_by("pk")
             .select_for_update()
         }
-        if layout_page.version != draft.base_version:
+        vanished = [c for c in changes if c.block_id is not None and c.block_id not in current]
+        if layout_page.version != draft.base_version or vanished:
+            # `vanished`: a block removed without a publish (shell, SQL); never a KeyError.
             return PublishResult(
                 False,
                 layout_page.version,
@@ -361,3 +365,12 @@ def publish_initial(blocks: list[dict], page: str) -> Revision:
     for fields in blocks:
         LayoutBlock.objects.create(**fields)
     return _record(layout_page, None, "Default layout", len(blocks))
+
+
+@transaction.atomic
+def delete_page(page: str) -> None:
+    """A page that carried blocks is gone (a CMS page deleted): its blocks and drafts go too."""
+    layout_page = _lock_page(page)
+    selectors.page_blocks_query(page).delete()
+    Draft.objects.filter(page=page).delete()
+    forget_version(layout_page.key)

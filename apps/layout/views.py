@@ -1,7 +1,8 @@
-"""Home page from layout blocks, and the marketer's in-page draft tools.
+"""Home page from layout blocks, and the marketer's in-page draft tools (for every surface:
+the home page and CMS pages alike).
 
-Who may see a draft is decided here, before anything is rendered: only a staff user with
-`layout.change_layoutblock` ever gets draft states in the context, and only their own draft.
+Authorisation is decided here and in `context.page_context`: the editing endpoints answer 403
+to anyone without `layout.change_layoutblock`, 404 for pages and blocks outside their own view.
 """
 
 from __future__ import annotations
@@ -9,108 +10,67 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from apps.core.htmx import wants_fragment
 
-from . import rendering, selectors, services
-from .blocks import REGISTRY, TYPE_CHOICES, content_to_form_data, get_type
+from . import selectors, services, surfaces
+from .blocks import REGISTRY, content_to_form_data, get_type
+from .context import MODE_SESSION_KEY, can_edit, page_context, private_if_editor
 from .models import Revision
-
-MODE_SESSION_KEY = "layout_mode"
-PAGES = {"home": ["hero", "main", "sidebar"]}
-PERMISSION = "layout.change_layoutblock"
+from .surfaces import Surface
 
 
-def can_edit(user) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and user.is_staff
-        and user.has_perm(PERMISSION)
-    )
-
-
-def page_url(page: str) -> str:
-    return reverse("home") if page == "home" else f"/{page}/"
-
-
-def _editor(request: HttpRequest, page: str) -> None:
-    if page not in PAGES:
-        raise Http404("No such page.")
+def _editor(request: HttpRequest, page: str) -> Surface:
+    """The surface being edited; 403 without the permission, 404 for a page they cannot see."""
     if not can_edit(request.user):
         raise PermissionDenied("You may not edit the layout.")
-
-
-def page_context(request: HttpRequest, page: str) -> dict:
-    """Blocks for this request: the user's draft preview only if they may see it, else live."""
-    editor = can_edit(request.user)
-    mode = "draft" if editor and request.session.get(MODE_SESSION_KEY) == "draft" else "live"
-    context: dict = {"page": page, "mode": mode, "editor": editor}
-    if mode == "draft":
-        draft, states = selectors.preview_states(request.user, page)
-        rendered = rendering.draft_blocks(states)
-        context["toolbar"] = {
-            "draft": draft,
-            "change_count": services.change_count(draft),
-            "conflicts": services.conflicts_for(request.user, page) if draft else [],
-            "types": TYPE_CHOICES,
-            "regions": PAGES[page],
-        }
-    else:
-        rendered = rendering.live_blocks(page)
-        if editor:
-            draft = selectors.draft_for(request.user, page)
-            context["toolbar"] = {"draft": draft, "change_count": services.change_count(draft)}
-    rendered = rendering.with_csrf(rendered, get_token(request))
-    context["regions"] = rendering.regions(rendered, staff=editor)
-    return context
+    surface = surfaces.resolve(page)
+    if surface is None or surface.context(request) is None:
+        raise Http404("No such page.")
+    return surface
 
 
 def _private(response: HttpResponse, context: dict) -> HttpResponse:
-    if context.get("editor"):
-        patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_if_editor(response, context)
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
-    context = page_context(request, "home")
+    context = page_context(request, surfaces.home())
     template = "layout/home.html#layout" if wants_fragment(request) else "layout/home.html"
     return _private(TemplateResponse(request, template, context), context)
 
 
-def _done(request: HttpRequest, page: str) -> HttpResponse:
+def _done(request: HttpRequest, surface: Surface) -> HttpResponse:
     """After a change: the refreshed layout for htmx, a redirect (POST/redirect/GET) otherwise."""
     if wants_fragment(request):
-        context = page_context(request, page)
-        return _private(TemplateResponse(request, "layout/home.html#layout", context), context)
-    return HttpResponseRedirect(page_url(page))
+        context = {**(surface.context(request) or {}), **page_context(request, surface)}
+        return _private(TemplateResponse(request, surface.fragment, context), context)
+    return HttpResponseRedirect(surface.url)
 
 
 @require_POST
 def set_mode(request: HttpRequest, page: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     request.session[MODE_SESSION_KEY] = "draft" if request.POST.get("mode") == "draft" else "live"
-    return _done(request, page)
+    return _done(request, surface)
 
 
-def _form_response(request, page, form, *, key, title, action, status=200) -> HttpResponse:
+def _form_response(request, surface, form, *, key, title, action, status=200) -> HttpResponse:
     context = {
         "form": form,
-        "page": page,
+        "page": surface.key,
         "key": key,
         "title": title,
         "action": action,
-        "cancel_url": page_url(page),
+        "cancel_url": surface.url,
     }
     if wants_fragment(request):
         response = TemplateResponse(request, "layout/edit.html#block-editor", context)
@@ -124,8 +84,16 @@ def _form_response(request, page, form, *, key, title, action, status=200) -> Ht
 
 @require_http_methods(["GET", "POST"])
 def edit_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     state = services.block_state(request.user, page, key)
+    if state.type not in REGISTRY:
+        # The placeholder offers Edit on every block; a type no longer in the code cannot be
+        # edited, only deleted.
+        return HttpResponse(
+            f"This block's type “{state.type}” no longer exists: delete the block instead.",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     block_type = get_type(state.type)
     form_class = block_type.edit_form_class()
     action = reverse("layout:edit", args=[page, key])
@@ -136,7 +104,7 @@ def edit_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
             if isinstance(state.content, dict)
             else {}
         )
-        return _form_response(request, page, form, key=key, title=title, action=action)
+        return _form_response(request, surface, form, key=key, title=title, action=action)
     form = form_class(data=request.POST)
     if form.is_valid():
         try:
@@ -147,19 +115,19 @@ def edit_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, "Saved to your draft.")
-            return _done(request, page)
-    return _form_response(request, page, form, key=key, title=title, action=action, status=400)
+            return _done(request, surface)
+    return _form_response(request, surface, form, key=key, title=title, action=action, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 def add_block(request: HttpRequest, page: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
 
     def param(name: str, default: str = "") -> str:
         return request.GET.get(name) or request.POST.get(name) or default
 
     type_name, region = param("type"), param("region")
-    if type_name not in REGISTRY or region not in PAGES[page]:
+    if type_name not in REGISTRY or region not in surface.regions:
         return HttpResponse("Choose a block type and a region.", status=400)
     try:
         position = int(param("position", "999"))
@@ -172,7 +140,7 @@ def add_block(request: HttpRequest, page: str) -> HttpResponse:
     )
     title = f"Add {block_type.label.lower()} to {region}"
     if request.method == "GET":
-        return _form_response(request, page, form_class(), key="", title=title, action=action)
+        return _form_response(request, surface, form_class(), key="", title=title, action=action)
     form = form_class(data=request.POST)
     if form.is_valid():
         try:
@@ -187,8 +155,10 @@ def add_block(request: HttpRequest, page: str) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, f"{block_type.label} added to your draft.")
-            return _done(request, page)
-    response = _form_response(request, page, form, key="", title=title, action=action, status=400)
+            return _done(request, surface)
+    response = _form_response(
+        request, surface, form, key="", title=title, action=action, status=400
+    )
     if wants_fragment(request):
         response = reswap(retarget(response, f"#add-{region}"), "innerHTML")
     return response
@@ -196,37 +166,37 @@ def add_block(request: HttpRequest, page: str) -> HttpResponse:
 
 @require_POST
 def move_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     services.move_block(
         request.user, page, key, "up" if request.POST.get("direction") == "up" else "down"
     )
-    return _done(request, page)
+    return _done(request, surface)
 
 
 @require_POST
 def toggle_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     services.set_active(request.user, page, key, request.POST.get("active") == "1")
-    return _done(request, page)
+    return _done(request, surface)
 
 
 @require_POST
 def delete_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     services.delete_block(request.user, page, key)
     messages.success(request, "Block deleted in your draft.")
-    return _done(request, page)
+    return _done(request, surface)
 
 
 @require_http_methods(["GET", "POST"])
 def publish(request: HttpRequest, page: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     draft = selectors.draft_for(request.user, page)
     context = {
         "page": page,
         "change_count": services.change_count(draft),
         "conflicts": services.conflicts_for(request.user, page),
-        "cancel_url": page_url(page),
+        "cancel_url": surface.url,
     }
     status = 200
     if request.method == "POST":
@@ -234,7 +204,7 @@ def publish(request: HttpRequest, page: str) -> HttpResponse:
             result = services.publish(request.user, page)
         except services.NothingToPublish as exc:
             messages.info(request, str(exc))
-            return _done(request, page)
+            return _done(request, surface)
         except ValidationError as exc:
             # Content that passed when drafted but no longer validates: nothing was written.
             context["conflicts"] = ["A block in your draft is invalid: " + " ".join(exc.messages)]
@@ -244,7 +214,7 @@ def publish(request: HttpRequest, page: str) -> HttpResponse:
                 request,
                 f"Published {result.change_count} change(s): layout v{result.version} is live.",
             )
-            return _done(request, page)
+            return _done(request, surface)
         if result is not None:
             context["conflicts"] = result.conflicts
         status = 409
@@ -260,37 +230,44 @@ def publish(request: HttpRequest, page: str) -> HttpResponse:
 
 @require_POST
 def rebase(request: HttpRequest, page: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     dropped = services.rebase(request.user, page)
     messages.info(
         request, f"Draft moved onto the latest publish; {dropped} conflicting change(s) dropped."
     )
-    return _done(request, page)
+    return _done(request, surface)
 
 
 @require_POST
 def discard(request: HttpRequest, page: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     if services.discard(request.user, page):
         messages.success(request, "Draft discarded.")
-    return _done(request, page)
+    return _done(request, surface)
 
 
 @require_GET
 def revisions(request: HttpRequest, page: str) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     context = {
         "page": page,
         "revisions": selectors.revisions(page)[:50],
-        "cancel_url": page_url(page),
+        "cancel_url": surface.url,
     }
     return _private(TemplateResponse(request, "layout/revisions.html", context), {"editor": True})
 
 
 @require_POST
 def restore(request: HttpRequest, page: str, pk: int) -> HttpResponse:
-    _editor(request, page)
+    surface = _editor(request, page)
     revision = get_object_or_404(Revision, pk=pk, page=page)
-    new = services.restore(request.user, revision)
+    try:
+        new = services.restore(request.user, revision)
+    except ValidationError as exc:
+        # A revision from before a block type's schema changed: nothing was written.
+        messages.error(
+            request, f"v{revision.version} cannot be restored: " + " ".join(exc.messages)
+        )
+        return HttpResponseRedirect(reverse("layout:revisions", args=[page]))
     messages.success(request, f"Restored v{revision.version} as v{new.version}.")
-    return HttpResponseRedirect(page_url(page))
+    return HttpResponseRedirect(surface.url)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from js_asset import InlineStyle, Media
 
+from .layout import REGIONS, layout_key
 from .models import DynamicPage
 
 
@@ -16,10 +19,10 @@ class DynamicPageAdmin(admin.ModelAdmin):
     list_filter = ["is_published", "noindex"]
     search_fields = ["title", "slug", "seo_title"]
     date_hierarchy = "updated_at"
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "layout_blocks"]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "body"]}),
+        (None, {"fields": ["title", "slug", "body", "layout_blocks"]}),
         ("Publishing", {"fields": ["is_published", "published_at", "created_at", "updated_at"]}),
         (
             "Search engines and link previews",
@@ -44,6 +47,28 @@ class DynamicPageAdmin(admin.ModelAdmin):
     @admin.display(description="address", ordering="slug")
     def address(self, page: DynamicPage) -> str:
         return page.get_absolute_url()
+
+    @admin.display(description="layout blocks")
+    def layout_blocks(self, page: DynamicPage) -> str:
+        """Where this page's blocks go: edited on the page itself in Draft mode, or here."""
+        if not page.pk:
+            return "Save the page first; then add blocks above or below its text."
+        key = layout_key(page)
+        add = reverse("admin:layout_layoutblock_add")
+        links = format_html(
+            ", ".join(['<a href="{}?placement={}">add to {}</a>'] * len(REGIONS)),
+            *[part for region in REGIONS for part in (add, f"{key}:{region}", region)],
+        )
+        listing = reverse("admin:layout_layoutblock_changelist")
+        return format_html(
+            'Placements {} (above the text) and {} (below it): <a href="{}?q={}">blocks</a>, {}. '
+            "Or open the page and use the toolbar's Draft mode.",
+            f"{key}:{REGIONS[0]}",
+            f"{key}:{REGIONS[1]}",
+            listing,
+            f"{key}:",
+            links,
+        )
 
     @admin.action(description="Publish selected pages")
     def publish(self, request: HttpRequest, queryset: QuerySet[DynamicPage]) -> None:

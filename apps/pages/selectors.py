@@ -16,6 +16,10 @@ def can_preview(user: User | AnonymousUser) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm("pages.view_dynamicpage"))
 
 
+def may_see(page: DynamicPage, user: User | AnonymousUser) -> bool:
+    return page.is_live or can_preview(user)
+
+
 def page_for_path(slug: str, user: User | AnonymousUser) -> DynamicPage | None:
     """The page at `slug` as `user` may see it: live pages for everyone, drafts for previewers."""
     if len(slug) > 200 or not SLUG_PATH.fullmatch(slug):

@@ -75,3 +75,41 @@ def test_admin_restore_action(admin_client):
 def test_shopper_cannot_use_the_admin(client):
     client.force_login(UserFactory())
     assert client.get("/admin/layout/layoutblock/").status_code == 302
+
+
+def test_admin_drafts_are_private_to_their_owner_and_publishable_there(client):
+    from django.contrib.auth.models import Permission
+
+    from apps.layout import services
+    from apps.layout.models import Draft
+    from tests.layout.factories import marketer
+
+    publish_home(("hero", hero("Live")))
+    block = LayoutBlock.objects.get()
+    view_drafts = Permission.objects.filter(
+        codename__in=["view_draft", "change_draft", "delete_draft", "view_draftchange"]
+    )
+    alice, bob = marketer(username="alice"), marketer(username="bob")
+    for user in (alice, bob):
+        user.user_permissions.add(*view_drafts)
+    services.set_fields(alice, "home", f"b{block.pk}", {"content": {"heading": "Alice secret"}})
+    draft = Draft.objects.get(owner=alice)
+
+    client.force_login(bob)
+    assert "Alice secret" not in client.get("/admin/layout/draft/").text
+    assert client.get(f"/admin/layout/draft/{draft.pk}/change/").status_code == 302  # not found
+    client.post(
+        "/admin/layout/draft/", {"action": "publish_drafts", "_selected_action": [draft.pk]}
+    )
+    assert LayoutBlock.objects.get().content["heading"] == "Live"
+
+    client.force_login(alice)
+    assert "Alice secret" in client.get(f"/admin/layout/draft/{draft.pk}/change/").text
+    response = client.post(
+        "/admin/layout/draft/",
+        {"action": "publish_drafts", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "home: published 1 change(s) as v2." in [str(m) for m in response.context["messages"]]
+    assert LayoutBlock.objects.get().content["heading"] == "Alice secret"
+    assert not Draft.objects.exists()

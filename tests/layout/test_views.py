@@ -324,3 +324,44 @@ def test_cached_grids_carry_each_visitors_own_csrf_token(client):
         "/cart/add/", {"product_id": product_id, "quantity": "1", "csrfmiddlewaretoken": token}
     )
     assert response.status_code == 302
+
+
+def test_editing_a_block_of_a_type_that_no_longer_exists_is_409_not_500(client, home):
+    LayoutBlock.objects.filter(pk=home.pk).update(type="carousel")
+    client.force_login(marketer())
+    response = client.get(f"/layout/home/block/b{home.pk}/edit/")
+    assert response.status_code == 409 and "delete the block instead" in response.text
+    assert client.post(f"/layout/home/block/b{home.pk}/delete/").status_code == 302
+
+
+def test_restoring_a_revision_that_no_longer_validates_changes_nothing(client, home):
+    from apps.layout.models import LayoutPage, Revision
+
+    revision = Revision.objects.get()
+    revision.snapshot = [{**row, "content": {"heading": ""}} for row in revision.snapshot]
+    revision.save()
+    client.force_login(marketer())
+    response = client.post(f"/layout/home/revisions/{revision.pk}/restore/", follow=True)
+    assert response.status_code == 200 and "cannot be restored" in response.text
+    assert LayoutBlock.objects.get(pk=home.pk).content["heading"] == "Live hero"
+    assert LayoutPage.objects.get(key="home").version == revision.version
+
+
+def test_publishing_over_a_block_removed_outside_a_publish_reports_it(client, drafted, home):
+    LayoutBlock.objects.filter(pk=home.pk).delete()  # shell/SQL: no publish, no version bump
+    client.force_login(drafted)
+    response = client.post("/layout/home/publish/")
+    assert response.status_code == 409
+    assert f"Block #{home.pk} was deleted since your draft started" in response.text
+
+
+def test_catalog_writes_move_the_render_key_again_after_commit(django_capture_on_commit_callbacks):
+    """A page rendered by another request while the write was uncommitted is not kept."""
+    from apps.layout.cache import catalog_version
+
+    product = ProductFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        product.current_price += 1
+        product.save()
+        during = catalog_version()
+    assert catalog_version() > during

@@ -1,0 +1,62 @@
+"""The layout part of a page's context, for any view that shows layout blocks (home, CMS pages).
+
+Who may see a draft is decided here, before anything is rendered: only a staff user with
+`layout.change_layoutblock` ever gets draft states in the context, and only their own draft.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_cache_control
+
+from . import rendering, selectors, services
+from .blocks import TYPE_CHOICES
+from .surfaces import Surface
+
+MODE_SESSION_KEY = "layout_mode"
+PERMISSION = "layout.change_layoutblock"
+
+
+def can_edit(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.is_staff
+        and user.has_perm(PERMISSION)
+    )
+
+
+def page_context(request: HttpRequest, surface: Surface) -> dict:
+    """Blocks for this request: the user's draft preview only if they may see it, else live."""
+    page = surface.key
+    editor = can_edit(request.user)
+    mode = "draft" if editor and request.session.get(MODE_SESSION_KEY) == "draft" else "live"
+    context: dict = {"page": page, "mode": mode, "editor": editor}
+    if mode == "draft":
+        draft, states = selectors.preview_states(request.user, page)
+        rendered = rendering.draft_blocks(states)
+        context["toolbar"] = {
+            "draft": draft,
+            "change_count": services.change_count(draft),
+            "conflicts": services.conflicts_for(request.user, page) if draft else [],
+            "types": TYPE_CHOICES,
+            "regions": surface.regions,
+        }
+    else:
+        rendered = rendering.live_blocks(page)
+        if editor:
+            draft = selectors.draft_for(request.user, page)
+            context["toolbar"] = {"draft": draft, "change_count": services.change_count(draft)}
+    rendered = rendering.with_csrf(rendered, get_token(request))
+    grouped = rendering.regions(rendered, staff=editor)
+    # Blocks whose region the page no longer has are not shown (an admin typo, a removed region).
+    context["regions"] = {name: grouped[name] for name in surface.regions if name in grouped}
+    return context
+
+
+def private_if_editor(response: HttpResponse, context: dict) -> HttpResponse:
+    """Whatever an editor is sent (draft or live with the toolbar) stays out of shared caches."""
+    if context.get("editor"):
+        patch_cache_control(response, private=True, no_store=True)
+    return response
