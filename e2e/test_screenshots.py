@@ -51,6 +51,7 @@ def test_screenshots_of_the_main_pages(live_server, browser, settings, device):
 
         def shot(name: str) -> None:
             wait_for_htmx(page)
+            page.evaluate("window.scrollTo(0, 0)")
             images_loaded(page)
             path = SCREENS / f"{device}-{name}.png"
             page.screenshot(path=path)
