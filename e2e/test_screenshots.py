@@ -63,7 +63,12 @@ def test_screenshots_of_the_main_pages(live_server, browser, settings, device):
         page.goto(base + "/catalog/")
         expect(page.locator("#results .product-card img").first).to_be_visible()
         shot("catalog")
+        page.emulate_media(color_scheme="dark")  # the system's dark setting
+        shot("catalog-dark")
+        page.emulate_media(color_scheme="light")
         page.goto(base + shop.product.get_absolute_url())
+        expect(page.locator(".product-info .compare-at-price")).to_be_visible()
+        shot("product")
         page.locator(".product-actions").get_by_test_id("wishlist-heart").click()
         wait_for_htmx(page)
         page.locator(".product-actions").get_by_role(
@@ -71,7 +76,6 @@ def test_screenshots_of_the_main_pages(live_server, browser, settings, device):
         ).click()
         wait_for_htmx(page)
         expect(page.get_by_test_id("cart-count")).to_have_text("1")
-        shot("product")
         page.goto(base + shop.low_stock.get_absolute_url())
         page.locator(".product-actions").get_by_role(
             "button", name=re.compile("Add to cart")
