@@ -13,6 +13,7 @@ from apps.checkout.models import Order
 from e2e.conftest import wait_for_htmx
 from e2e.shop import demo_shop
 from tests.checkout.factories import ADDRESS, APPROVE
+from tests.factories import ProductFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -158,3 +159,28 @@ def test_home_to_placed_order_by_keyboard_alone(live_server, page, settings):
     assert order.email == ADDRESS["email"] and order.coupon_code == "WELCOME10"
     assert [line.quantity for line in order.lines.all()] == [2]
     assert page.evaluate("window.__noReload") is True  # every step was an htmx swap
+
+
+def test_focus_follows_the_cart_when_its_control_disappears(live_server, page):
+    lamp = ProductFactory(name="Desk lamp", stock=5)
+    ProductFactory(name="Wool rug", stock=5)
+    page.goto(live_server.url + lamp.get_absolute_url())
+    tab_to(page, ".product-actions [data-testid=add-to-cart]")
+    press(page, "Enter")
+    expect(page.get_by_test_id("cart-count")).to_have_text("1")
+    page.goto(live_server.url + "/cart/")
+
+    # Update keeps focus on its own button (same id in the swapped line).
+    tab_to(page, "[id^=qty-]")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("3")
+    tab_to(page, "button[id^=update-]", 1)
+    press(page, "Enter")
+    expect(page.get_by_test_id("cart-count")).to_have_text("3")
+    assert focused(page, "button[id^=update-]")
+
+    # Remove takes the whole line away: focus lands on the cart's heading, not on <body>.
+    tab_to(page, ".remove-form button")
+    press(page, "Enter")
+    expect(page.get_by_test_id("cart-empty")).to_be_visible()
+    assert focused(page, "#cart-heading")
