@@ -22,10 +22,13 @@ def axe_violations(page, impacts: set[str] = SERIOUS) -> list[dict]:
     return [v for v in results["violations"] if v.get("impact") in impacts]
 
 
-def assert_accessible(page) -> None:
+def assert_accessible(page, label: str = "") -> None:
     violations = axe_violations(page)
     summary = [
-        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes'][:3]]}"
+        f"{v['id']} ({v['impact']}): {v['help']} -> "
+        + "; ".join(f"{n['target']}: {n.get('failureSummary', '')}" for n in v["nodes"][:3])
         for v in violations
     ]
-    assert not violations, f"axe found serious problems on {page.url}:\n" + "\n".join(summary)
+    assert not violations, f"axe found serious problems on {page.url} {label}:\n" + "\n".join(
+        summary
+    )

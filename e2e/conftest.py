@@ -61,19 +61,22 @@ def wait_for_htmx(page, timeout: float = 10_000) -> None:
     )
 
 
+def session_cookie(live_server, user) -> dict:
+    """A real session cookie for `user`, for a browser context's add_cookies()."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    return {"name": cookie.key, "value": cookie.value, "url": live_server.url}
+
+
 @pytest.fixture
 def login_as(live_server, context):
     """Log a user in by planting a real session cookie (fast path for every journey but login's)."""
 
     def _login(user, browser_context=None):
-        from django.test import Client
-
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-        (browser_context or context).add_cookies(
-            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-        )
+        (browser_context or context).add_cookies([session_cookie(live_server, user)])
         return user
 
     return _login

@@ -16,15 +16,45 @@
     }
   });
 
-  // After a swap, move focus to the new content's heading or main region so keyboard and
-  // screen-reader users land where the page changed (boosted navigation only).
+  function focusOn(target) {
+    if (!target.hasAttribute("tabindex") && target.tabIndex < 0) target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
+  }
+
+  // Where a keyboard or screen-reader user should land in new content: the first field in error,
+  // else the content's own heading, else the content itself.
+  function landingSpot(content) {
+    return (
+      content.querySelector("[aria-invalid='true']") ||
+      content.querySelector("h2") ||
+      content.querySelector("h1") ||
+      content
+    );
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (!event.detail.boosted) return;
     const main = document.getElementById("main");
     if (!main) return;
-    const heading = main.querySelector("h1");
-    const target = heading || main;
-    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
-    target.focus({ preventScroll: true });
+    // Boosted navigation: a new page, so start at its heading (or main).
+    if (event.detail.boosted) {
+      focusOn(main.querySelector("h1") || main);
+      return;
+    }
+    // A swap in the page. htmx keeps focus on a control that has an id; when the focused control
+    // was replaced by content without it, focus fell to <body>: move it into the new content.
+    const content = event.target;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || !document.contains(active);
+    if (lost && content instanceof Element && main.contains(content)) focusOn(landingSpot(content));
+  });
+
+  // Swapped-in content marked data-announce (a result count, say) is read out by the page's one
+  // persistent live region: a live region that is itself replaced is not reliably announced.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const content = event.target;
+    const announcer = document.getElementById("announcer");
+    if (!announcer || !(content instanceof Element)) return;
+    const marked = content.matches("[data-announce]") ? content : content.querySelector("[data-announce]");
+    if (marked) announcer.textContent = marked.textContent.trim();
   });
 })();

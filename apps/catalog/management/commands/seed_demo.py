@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 from tqdm import tqdm
 
+from apps.catalog.demo_images import draw_product
 from apps.catalog.models import (
     AttributeDefinition,
     Category,
@@ -204,27 +205,14 @@ class Command(BaseCommand):
 
     def _images(self, count: int) -> list[tuple[str, str]]:
         """(file name, colour) pairs, drawn once and reused by many products."""
-        from PIL import Image, ImageDraw
-
         files = []
         for i in range(max(1, count)):
             colour = COLOURS[i % len(COLOURS)]
             name = f"{IMAGE_DIR}/product-{i:03d}.jpg"
             if not default_storage.exists(name):
-                base = COLOUR_RGB[colour]
-                image = Image.new("RGB", (IMAGE_SIZE, IMAGE_SIZE), base)
-                draw = ImageDraw.Draw(image)
-                for step in range(0, IMAGE_SIZE, 12):
-                    shade = tuple(min(255, c + (step * 60) // IMAGE_SIZE) for c in base)
-                    draw.rectangle([0, step, IMAGE_SIZE, step + 12], fill=shade)
-                inset = 80 + (i * 7) % 60
-                draw.ellipse(
-                    [inset, inset, IMAGE_SIZE - inset, IMAGE_SIZE - inset],
-                    fill=tuple(255 - c for c in base),
-                )
-                draw.text((20, 20), f"#{i}", fill=(255, 255, 255))
+                image = draw_product(i // len(COLOURS), COLOUR_RGB[colour], IMAGE_SIZE)
                 buffer = BytesIO()
-                image.save(buffer, "JPEG", quality=70)
+                image.save(buffer, "JPEG", quality=82)
                 default_storage.save(name, ContentFile(buffer.getvalue()))
             files.append((name, colour))
         return files
