@@ -162,11 +162,15 @@ def world(_module_world, db) -> World:
     return _module_world
 
 
-def client_for(world: World, role: str, *, enforce_csrf: bool = False) -> Client:
+def client_for(
+    world: World, role: str, *, enforce_csrf: bool = False, endpoint: Any = None
+) -> Client:
     """A client signed in as `role`, whose session asks for the layout draft view.
 
     Asking is not being allowed: only a user with the layout permission may ever get the draft,
-    so every role carries the same session flag and the matrix proves the view decides.
+    so every role carries the same session flag and the matrix proves the view decides. An
+    endpoint that is reached part-way through a flow (a later checkout step) puts what the earlier
+    steps stored into the session too, for every role alike.
     """
     client = Client(enforce_csrf_checks=enforce_csrf)
     user = world.users[role]
@@ -174,5 +178,7 @@ def client_for(world: World, role: str, *, enforce_csrf: bool = False) -> Client
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session["layout_mode"] = "draft"
+    if endpoint is not None and endpoint.session is not None:
+        session.update(endpoint.session(world))
     session.save()
     return client

@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.checkout.factories import card_token
+
 from .conftest import (
     CART_LINE_NAME,
     DRAFT_HEADING,
@@ -32,6 +34,18 @@ from .conftest import (
     ORDER_NAME,
     WISH_NAME,
 )
+
+# What the address step stores for a shopper part-way through checkout.
+STEP_ADDRESS = {
+    "email": "b@example.com",
+    "full_name": "Step Shopper",
+    "phone": "",
+    "address_line1": "2 Step Street",
+    "address_line2": "",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "country": "DE",
+}
 
 ROLES = ("anonymous", "shopper_a", "shopper_b", "staff_plain", "staff_perm")
 NO_CART = ("anonymous", "staff_plain", "staff_perm")  # roles the world gives no cart
@@ -65,6 +79,9 @@ class Endpoint:
     variant: str = ""
     # Builds the path with a hostile value in the URL's variable part, for the path fuzzer.
     fuzz_path: Callable[[str], str] | None = None
+    # Session keys an earlier step of a flow would have stored (a later checkout step), set for
+    # every role before the request.
+    session: Callable[[Any], dict] | None = None
 
     @property
     def name(self) -> str:
@@ -274,6 +291,7 @@ ENDPOINTS: list[Endpoint] = [
         "public",
         methods=("GET", "POST"),
         mutates=True,
+        variant="address",
         path=lambda w: "/checkout/address/",
         fuzz_path=lambda v: f"/checkout/{v}/",
         params=(
@@ -281,6 +299,7 @@ ENDPOINTS: list[Endpoint] = [
             "full_name",
             "phone",
             "address_line1",
+            "address_line2",
             "postal_code",
             "city",
             "country",
@@ -299,6 +318,50 @@ ENDPOINTS: list[Endpoint] = [
         # Shopper A's previous order prefills A's address form only.
         private_text=lambda w: ORDER_NAME,
         private_to=("shopper_a",),
+    ),
+    # The later steps, each with what the steps before it stored in the session.
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        variant="shipping",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/shipping/",
+        session=lambda w: {"checkout": {"address": STEP_ADDRESS}},
+        params=("method",),
+        data=lambda w: {"method": "express"},
+        expect={role: (302,) for role in NO_CART}
+        | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
+    ),
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        variant="payment",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/payment/",
+        session=lambda w: {"checkout": {"address": STEP_ADDRESS, "shipping": "standard"}},
+        params=("card_number", "expiry", "cvc"),
+        data=lambda w: {"card_number": "4242 4242 4242 4242", "expiry": "12/40", "cvc": "123"},
+        expect={role: (302,) for role in NO_CART}
+        | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
+    ),
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        variant="review",
+        # The review is placed through checkout/place/; a POST here shows the review again.
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/review/",
+        session=lambda w: {
+            "checkout": {
+                "address": STEP_ADDRESS,
+                "shipping": "standard",
+                "payment": {"token": card_token(), "last4": "4242"},
+            }
+        },
+        expect={role: (302,) for role in NO_CART},
     ),
     # wishlist
     Endpoint(
