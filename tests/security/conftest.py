@@ -54,6 +54,7 @@ class World:
     page_live: Any
     page_draft: Any
     hero_key: str
+    block_keys: dict[str, str]  # a published block's key per type
     draft_key: str
     revision: Any
 
@@ -112,7 +113,8 @@ def build_world() -> World:
         ("main", rich("<p>Live prose</p>")),
         ("main", banner("Live banner")),
     )
-    hero_block = next(s for s in layout_selectors.published_states("home") if s.type == "hero")
+    published = layout_selectors.published_states("home")
+    hero_block = next(s for s in published if s.type == "hero")
     layout_services.set_fields(
         staff_perm, "home", hero_block.key, {"content": {"heading": DRAFT_HEADING}}
     )
@@ -135,6 +137,7 @@ def build_world() -> World:
             is_published=False,
         ),
         hero_key=hero_block.key,
+        block_keys={state.type: state.key for state in published},
         draft_key=draft_key,
         revision=revision,
     )

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.layout.blocks import REGISTRY
 from tests.checkout.factories import card_token
 
 from .conftest import (
@@ -129,7 +130,21 @@ def _block(action: str, key: str = "hero_key") -> Callable[[Any], str]:
 
 
 LAYOUT = "staff:layout.change_layoutblock"
-HERO_FIELDS = ("heading", "text", "image", "cta_label", "cta_url")
+
+
+def block_fields(type_name: str) -> tuple[str, ...]:
+    """The form fields of a block type's editor, as the fuzzer should vary them."""
+    return tuple(REGISTRY[type_name].edit_form_class().base_fields)
+
+
+# A valid editor payload per block type; test_registry checks every registered type has one.
+BLOCK_DATA: dict[str, Callable[[Any], dict]] = {
+    "hero": lambda w: {"heading": "Added hero"},
+    "product_grid": lambda w: {"source": "skus", "skus": w.product.sku, "limit": "4"},
+    "promo_banner": lambda w: {"text": "Added banner"},
+    "rich_text": lambda w: {"html": "<p>Added prose</p>"},
+    "category_tiles": lambda w: {"categories": str(w.product.category_id)},
+}
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -420,25 +435,53 @@ ENDPOINTS: list[Endpoint] = [
         params=("mode",),
         data=lambda w: {"mode": "draft"},
     ),
-    Endpoint(
-        "layout/<slug:page>/add/",
-        LAYOUT,
-        methods=("GET", "POST"),
-        mutates=True,
-        path=_layout("add/?type=hero&region=main&position=0"),
-        params=("type", "region", "position", *HERO_FIELDS),
-        data=lambda w: {"heading": "Added hero"},
+    # One add form per block type, each with that type's own fields.
+    *(
+        Endpoint(
+            "layout/<slug:page>/add/",
+            LAYOUT,
+            variant=type_name,
+            methods=("GET", "POST"),
+            mutates=True,
+            path=_layout(f"add/?type={type_name}&region=main&position=0"),
+            params=("type", "region", "position", *block_fields(type_name)),
+            data=BLOCK_DATA[type_name],
+        )
+        for type_name in BLOCK_DATA
     ),
     Endpoint(
         "layout/<slug:page>/block/<str:key>/edit/",
         LAYOUT,
+        variant="hero",
         methods=("GET", "POST"),
         mutates=True,
         path=_block("edit"),
         fuzz_path=lambda v: f"/layout/home/block/{v}/edit/",
-        params=HERO_FIELDS,
+        params=block_fields("hero"),
         data=lambda w: {"heading": "Edited hero"},
         private_text=lambda w: DRAFT_HEADING,
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/edit/",
+        LAYOUT,
+        variant="rich_text-draft",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_block("edit", "draft_key"),
+        params=block_fields("rich_text"),
+        data=BLOCK_DATA["rich_text"],
+        # The block exists only in the marketer's draft.
+        private_text=lambda w: DRAFT_PROSE,
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/edit/",
+        LAYOUT,
+        variant="promo_banner",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: f"/layout/home/block/{w.block_keys['promo_banner']}/edit/",
+        params=block_fields("promo_banner"),
+        data=BLOCK_DATA["promo_banner"],
     ),
     Endpoint(
         "layout/<slug:page>/block/<str:key>/move/",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, get_resolver, path
 
-from .endpoints import ADMIN_NAMESPACE, by_route
+from apps.layout.blocks import REGISTRY
+
+from .endpoints import ADMIN_NAMESPACE, BLOCK_DATA, by_route
 
 HOW_TO_DECLARE = (
     "These URL patterns are not declared: add an Endpoint(...) for each to ENDPOINTS in "
@@ -57,6 +59,13 @@ def test_an_undeclared_view_is_caught_even_under_admin():
         for p in get_resolver().url_patterns
     ), "the admin site moved: update ADMIN_NAMESPACE"
     assert admin.site.name == ADMIN_NAMESPACE
+
+
+def test_every_block_type_has_an_editor_declared():
+    """Each block type's add form is its own endpoint variant (its own fields fuzzed)."""
+    assert set(BLOCK_DATA) == set(REGISTRY), (
+        "Give every block type a valid editor payload in BLOCK_DATA (tests/security/endpoints.py)"
+    )
 
 
 def test_no_stale_declarations():
