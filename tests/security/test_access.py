@@ -137,6 +137,8 @@ def test_declared_methods_refused_for_login_when_signed_in_too(world, role):
 def test_admin_needs_staff(world):
     assert client_for(world, "anonymous").get("/admin/").status_code == 302
     assert client_for(world, "shopper_a").get("/admin/").status_code == 302
+    assert client_for(world, "shopper_b").get("/admin/").status_code == 302
+    assert client_for(world, "staff_plain").get("/admin/").status_code == 200
     assert client_for(world, "staff_perm").get("/admin/").status_code == 200
     # Staff without a model permission see the admin but not a model's list.
     assert client_for(world, "staff_plain").get("/admin/pages/dynamicpage/").status_code == 403
