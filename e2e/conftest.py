@@ -29,7 +29,9 @@ def chromium_path() -> str:
         or shutil.which("chromium-browser")
     )
     if not path:
-        pytest.fail("Chromium is missing: run 'make chromium' (Debian: apt-get install chromium).")
+        pytest.fail(
+            "Chromium is missing: run 'make system-packages' (Debian: apt-get install chromium)."
+        )
     return path
 
 

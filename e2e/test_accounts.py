@@ -10,8 +10,16 @@ from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+RECORD_CSP = """window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(
+  [e.violatedDirective, e.blockedURI, e.sourceFile, e.lineNumber].join(' ')));"""
+
 
 def test_sign_up_log_out_log_in(live_server, page):
+    """The whole journey runs on htmx under the real CSP: nothing is blocked on the way."""
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.add_init_script(RECORD_CSP)
     page.goto(live_server.url + "/")
     page.evaluate("window.__noReload = true")
     page.get_by_role("link", name="Sign up").click()
@@ -43,6 +51,9 @@ def test_sign_up_log_out_log_in(live_server, page):
     page.get_by_role("button", name="Log in").click()
     wait_for_htmx(page)
     expect(page.get_by_test_id("user-name")).to_have_text("Grace")
+    assert page.evaluate("window.__noReload") is True
+    assert page.evaluate("window.__csp") == []
+    assert [m for m in console if "Content Security Policy" in m] == []
 
 
 def test_login_by_cookie_fixture(live_server, page, login_as):

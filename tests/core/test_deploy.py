@@ -29,6 +29,26 @@ def test_check_deploy_has_no_warnings_with_production_settings():
     assert "no issues (0 silenced)" in result.stdout
 
 
+def test_production_redirects_to_https_except_the_health_check(tmp_path):
+    """The compose file's health check calls /healthz over HTTP inside the container."""
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+        "DJANGO_SETTINGS_MODULE": "shop.settings.prod",
+        "SECRET_KEY": "x7!kQ2#pL9@vR4$wZ8^mN1&bT6*cY3(hJ5)dF0_gS-+eA=uI[oP]lK{jH}",
+        "ALLOWED_HOSTS": "testserver",
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    script = (
+        "import django; django.setup(); from django.test import Client; c = Client(); "
+        "print(c.get('/healthz').status_code, c.get('/').status_code, c.get('/')['Location'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "301", "https://testserver/"]
+
+
 def test_production_settings_refuse_to_start_without_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
     env["DJANGO_SETTINGS_MODULE"] = "shop.settings.prod"

@@ -54,6 +54,7 @@ class World:
     page_live: Any
     page_draft: Any
     hero_key: str
+    block_keys: dict[str, str]  # a published block's key per type
     draft_key: str
     revision: Any
 
@@ -112,7 +113,8 @@ def build_world() -> World:
         ("main", rich("<p>Live prose</p>")),
         ("main", banner("Live banner")),
     )
-    hero_block = next(s for s in layout_selectors.published_states("home") if s.type == "hero")
+    published = layout_selectors.published_states("home")
+    hero_block = next(s for s in published if s.type == "hero")
     layout_services.set_fields(
         staff_perm, "home", hero_block.key, {"content": {"heading": DRAFT_HEADING}}
     )
@@ -135,6 +137,7 @@ def build_world() -> World:
             is_published=False,
         ),
         hero_key=hero_block.key,
+        block_keys={state.type: state.key for state in published},
         draft_key=draft_key,
         revision=revision,
     )
@@ -162,11 +165,15 @@ def world(_module_world, db) -> World:
     return _module_world
 
 
-def client_for(world: World, role: str, *, enforce_csrf: bool = False) -> Client:
+def client_for(
+    world: World, role: str, *, enforce_csrf: bool = False, endpoint: Any = None
+) -> Client:
     """A client signed in as `role`, whose session asks for the layout draft view.
 
     Asking is not being allowed: only a user with the layout permission may ever get the draft,
-    so every role carries the same session flag and the matrix proves the view decides.
+    so every role carries the same session flag and the matrix proves the view decides. An
+    endpoint that is reached part-way through a flow (a later checkout step) puts what the earlier
+    steps stored into the session too, for every role alike.
     """
     client = Client(enforce_csrf_checks=enforce_csrf)
     user = world.users[role]
@@ -174,5 +181,7 @@ def client_for(world: World, role: str, *, enforce_csrf: bool = False) -> Client
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     session = client.session
     session["layout_mode"] = "draft"
+    if endpoint is not None and endpoint.session is not None:
+        session.update(endpoint.session(world))
     session.save()
     return client

@@ -24,6 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from apps.layout.blocks import REGISTRY
+from tests.checkout.factories import card_token
+
 from .conftest import (
     CART_LINE_NAME,
     DRAFT_HEADING,
@@ -32,6 +35,18 @@ from .conftest import (
     ORDER_NAME,
     WISH_NAME,
 )
+
+# What the address step stores for a shopper part-way through checkout.
+STEP_ADDRESS = {
+    "email": "b@example.com",
+    "full_name": "Step Shopper",
+    "phone": "",
+    "address_line1": "2 Step Street",
+    "address_line2": "",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "country": "DE",
+}
 
 ROLES = ("anonymous", "shopper_a", "shopper_b", "staff_plain", "staff_perm")
 NO_CART = ("anonymous", "staff_plain", "staff_perm")  # roles the world gives no cart
@@ -65,6 +80,9 @@ class Endpoint:
     variant: str = ""
     # Builds the path with a hostile value in the URL's variable part, for the path fuzzer.
     fuzz_path: Callable[[str], str] | None = None
+    # Session keys an earlier step of a flow would have stored (a later checkout step), set for
+    # every role before the request.
+    session: Callable[[Any], dict] | None = None
 
     @property
     def name(self) -> str:
@@ -112,7 +130,21 @@ def _block(action: str, key: str = "hero_key") -> Callable[[Any], str]:
 
 
 LAYOUT = "staff:layout.change_layoutblock"
-HERO_FIELDS = ("heading", "text", "image", "cta_label", "cta_url")
+
+
+def block_fields(type_name: str) -> tuple[str, ...]:
+    """The form fields of a block type's editor, as the fuzzer should vary them."""
+    return tuple(REGISTRY[type_name].edit_form_class().base_fields)
+
+
+# A valid editor payload per block type; test_registry checks every registered type has one.
+BLOCK_DATA: dict[str, Callable[[Any], dict]] = {
+    "hero": lambda w: {"heading": "Added hero"},
+    "product_grid": lambda w: {"source": "skus", "skus": w.product.sku, "limit": "4"},
+    "promo_banner": lambda w: {"text": "Added banner"},
+    "rich_text": lambda w: {"html": "<p>Added prose</p>"},
+    "category_tiles": lambda w: {"categories": str(w.product.category_id)},
+}
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -274,6 +306,7 @@ ENDPOINTS: list[Endpoint] = [
         "public",
         methods=("GET", "POST"),
         mutates=True,
+        variant="address",
         path=lambda w: "/checkout/address/",
         fuzz_path=lambda v: f"/checkout/{v}/",
         params=(
@@ -281,6 +314,7 @@ ENDPOINTS: list[Endpoint] = [
             "full_name",
             "phone",
             "address_line1",
+            "address_line2",
             "postal_code",
             "city",
             "country",
@@ -299,6 +333,50 @@ ENDPOINTS: list[Endpoint] = [
         # Shopper A's previous order prefills A's address form only.
         private_text=lambda w: ORDER_NAME,
         private_to=("shopper_a",),
+    ),
+    # The later steps, each with what the steps before it stored in the session.
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        variant="shipping",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/shipping/",
+        session=lambda w: {"checkout": {"address": STEP_ADDRESS}},
+        params=("method",),
+        data=lambda w: {"method": "express"},
+        expect={role: (302,) for role in NO_CART}
+        | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
+    ),
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        variant="payment",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/payment/",
+        session=lambda w: {"checkout": {"address": STEP_ADDRESS, "shipping": "standard"}},
+        params=("card_number", "expiry", "cvc"),
+        data=lambda w: {"card_number": "4242 4242 4242 4242", "expiry": "12/40", "cvc": "123"},
+        expect={role: (302,) for role in NO_CART}
+        | {"POST shopper_a": (302,), "POST shopper_b": (302,)},
+    ),
+    Endpoint(
+        "checkout/<str:name>/",
+        "public",
+        variant="review",
+        # The review is placed through checkout/place/; a POST here shows the review again.
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/checkout/review/",
+        session=lambda w: {
+            "checkout": {
+                "address": STEP_ADDRESS,
+                "shipping": "standard",
+                "payment": {"token": card_token(), "last4": "4242"},
+            }
+        },
+        expect={role: (302,) for role in NO_CART},
     ),
     # wishlist
     Endpoint(
@@ -357,25 +435,53 @@ ENDPOINTS: list[Endpoint] = [
         params=("mode",),
         data=lambda w: {"mode": "draft"},
     ),
-    Endpoint(
-        "layout/<slug:page>/add/",
-        LAYOUT,
-        methods=("GET", "POST"),
-        mutates=True,
-        path=_layout("add/?type=hero&region=main&position=0"),
-        params=("type", "region", "position", *HERO_FIELDS),
-        data=lambda w: {"heading": "Added hero"},
+    # One add form per block type, each with that type's own fields.
+    *(
+        Endpoint(
+            "layout/<slug:page>/add/",
+            LAYOUT,
+            variant=type_name,
+            methods=("GET", "POST"),
+            mutates=True,
+            path=_layout(f"add/?type={type_name}&region=main&position=0"),
+            params=("type", "region", "position", *block_fields(type_name)),
+            data=BLOCK_DATA[type_name],
+        )
+        for type_name in BLOCK_DATA
     ),
     Endpoint(
         "layout/<slug:page>/block/<str:key>/edit/",
         LAYOUT,
+        variant="hero",
         methods=("GET", "POST"),
         mutates=True,
         path=_block("edit"),
         fuzz_path=lambda v: f"/layout/home/block/{v}/edit/",
-        params=HERO_FIELDS,
+        params=block_fields("hero"),
         data=lambda w: {"heading": "Edited hero"},
         private_text=lambda w: DRAFT_HEADING,
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/edit/",
+        LAYOUT,
+        variant="rich_text-draft",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_block("edit", "draft_key"),
+        params=block_fields("rich_text"),
+        data=BLOCK_DATA["rich_text"],
+        # The block exists only in the marketer's draft.
+        private_text=lambda w: DRAFT_PROSE,
+    ),
+    Endpoint(
+        "layout/<slug:page>/block/<str:key>/edit/",
+        LAYOUT,
+        variant="promo_banner",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: f"/layout/home/block/{w.block_keys['promo_banner']}/edit/",
+        params=block_fields("promo_banner"),
+        data=BLOCK_DATA["promo_banner"],
     ),
     Endpoint(
         "layout/<slug:page>/block/<str:key>/move/",
@@ -473,9 +579,10 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("^media/(?P<path>.*)$", "internal"),
 ]
 
-# Patterns under these prefixes belong to django.contrib.admin, which checks staff status and
-# model permissions itself; the access test samples them separately.
-ADMIN_PREFIX = "admin/"
+# The URL namespace of django.contrib.admin's site, which checks staff status and model
+# permissions itself; the access test samples it separately. Any other view, even one mounted
+# under /admin/, must be declared.
+ADMIN_NAMESPACE = "admin"
 
 
 def by_route() -> dict[str, list[Endpoint]]:

@@ -57,7 +57,7 @@ CASES = [
 
 @pytest.mark.parametrize(("endpoint", "method", "role"), CASES)
 def test_access(world, endpoint: Endpoint, method: str, role: str):
-    client = client_for(world, role)
+    client = client_for(world, role, endpoint=endpoint)
     before = database_writes()
     response = request(client, endpoint, world, method)
     label = f"{method} {endpoint.path(world)} as {role}"
@@ -96,7 +96,7 @@ def test_private_text_is_there_for_whoever_may_see_it(world, endpoint: Endpoint)
     if not seers:  # private to nobody (drafts in the sitemap): the check is the absence itself
         assert endpoint.private_to == ()
         return
-    client = client_for(world, seers[0])
+    client = client_for(world, seers[0], endpoint=endpoint)
     method = "GET" if "GET" in endpoint.methods else "POST"
     if method == "POST":
         response = request(client, endpoint, world, method, follow=True)
@@ -120,7 +120,7 @@ METHOD_CASES = [
 @pytest.mark.parametrize(("endpoint", "method"), METHOD_CASES)
 def test_undeclared_methods_are_refused(world, endpoint: Endpoint, method: str):
     role = "staff_perm" if endpoint.access.startswith("staff:") else "shopper_a"
-    client = client_for(world, role)
+    client = client_for(world, role, endpoint=endpoint)
     before = database_writes()
     response = client.generic(method, endpoint.path(world))
     assert response.status_code == 405, f"{method} {endpoint.name}: {response.status_code}"
@@ -137,6 +137,8 @@ def test_declared_methods_refused_for_login_when_signed_in_too(world, role):
 def test_admin_needs_staff(world):
     assert client_for(world, "anonymous").get("/admin/").status_code == 302
     assert client_for(world, "shopper_a").get("/admin/").status_code == 302
+    assert client_for(world, "shopper_b").get("/admin/").status_code == 302
+    assert client_for(world, "staff_plain").get("/admin/").status_code == 200
     assert client_for(world, "staff_perm").get("/admin/").status_code == 200
     # Staff without a model permission see the admin but not a model's list.
     assert client_for(world, "staff_plain").get("/admin/pages/dynamicpage/").status_code == 403

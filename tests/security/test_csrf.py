@@ -25,7 +25,7 @@ CASES = [
 def test_post_without_csrf_token_is_refused(world, endpoint: Endpoint, htmx: bool):
     """With the owner's valid payload, so only the missing token can explain the refusal."""
     role = "staff_perm" if endpoint.access.startswith("staff:") else "shopper_a"
-    client = client_for(world, role, enforce_csrf=True)
+    client = client_for(world, role, enforce_csrf=True, endpoint=endpoint)
     headers = {"HX-Request": "true"} if htmx else {}
     payload = endpoint.data(world) if endpoint.data else {p: "1" for p in endpoint.params}
     before = database_writes()

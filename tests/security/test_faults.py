@@ -9,6 +9,7 @@ import urllib.request
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
 
@@ -44,9 +45,14 @@ def test_database_writes_counter_sees_writes(world):
 def test_every_page_serves_with_redis_unreachable(world, role):
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     with override_settings(CACHES=CLOSED_PORT_REDIS):
+        # The outage is real for the code under test: writes vanish, reads miss.
+        cache.set("redis-down-probe", 1)
+        assert cache.get("redis-down-probe") is None
         client = client_for(world, role)
         for endpoint in PUBLIC_PAGES:
-            response = client.get(endpoint.path(world))
+            mid_flow = endpoint.session is not None
+            page_client = client_for(world, role, endpoint=endpoint) if mid_flow else client
+            response = page_client.get(endpoint.path(world))
             assert response.status_code < 500, (endpoint.route, response.status_code)
 
 

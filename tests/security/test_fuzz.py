@@ -110,7 +110,7 @@ EXAMPLES = 30
 @pytest.mark.parametrize(("endpoint", "method"), CASES)
 def test_fuzz_never_5xx_and_4xx_changes_nothing(world, endpoint: Endpoint, method: str):
     role = "staff_perm" if endpoint.access.startswith("staff:") else "shopper_a"
-    client = client_for(world, role)
+    client = client_for(world, role, endpoint=endpoint)
     path = endpoint.path(world)
 
     @settings(
@@ -164,7 +164,7 @@ PATH_EXAMPLES = 15
 def test_fuzz_path_parameters_never_5xx(world, endpoint: Endpoint, method: str):
     """Hostile values in the URL itself (line ids, order numbers, block keys, tokens, slugs)."""
     role = "staff_perm" if endpoint.access.startswith("staff:") else "shopper_a"
-    client = client_for(world, role)
+    client = client_for(world, role, endpoint=endpoint)
     payload = endpoint.data(world) if endpoint.data else {}
 
     @settings(

@@ -66,7 +66,7 @@ CASES = [
 
 @pytest.mark.parametrize(("endpoint", "role"), CASES)
 def test_security_headers(world, endpoint: Endpoint, role: str):
-    response = client_for(world, role).get(endpoint.path(world))
+    response = client_for(world, role, endpoint=endpoint).get(endpoint.path(world))
     assert not header_problems(response), (endpoint.name, role, response.status_code)
 
 
