@@ -145,7 +145,9 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
                 request, f"{PAGE}#checkout", _context(request, following, summary, state)
             )
             return push_url(response, url)
-    status = 400 if form is not None and not request.htmx else 200
+    # A step posted with errors is re-rendered with them and a 400, for htmx (base.html's
+    # config swaps 4xx answers in) and plain posts alike.
+    status = 400 if form is not None else 200
     template = f"{PAGE}#checkout" if wants_fragment(request) else PAGE
     return TemplateResponse(
         request, template, _context(request, name, summary, state, form), status=status
