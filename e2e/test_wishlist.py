@@ -121,6 +121,12 @@ def test_anonymous_hearts_survive_reload_and_merge_on_login(live_server, page):
     assert stored(page) == []
     assert WishlistItem.objects.filter(user=user).count() == 3
 
+    # Add to cart from the wishlist: the badge follows in place.
+    page.get_by_role("button", name=re.compile("Add to cart.*Lamp")).click()
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("cart-count")).to_have_text("1")
+    expect(rows).to_have_count(3)
+
     # Signed in, the hearts are the server's: un-heart the mug from the wishlist page.
     heart(page, mug).click()
     wait_for_htmx(page)
