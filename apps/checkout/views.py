@@ -170,7 +170,10 @@ def place(request: HttpRequest) -> HttpResponse:
         messages.error(request, "This checkout form is not valid. Please review your order again.")
         return HttpResponseRedirect(review_url)
     existing = selectors.order_by_token(token)
-    if existing is not None and selectors.may_see(request, existing):
+    # A replayed submit of a placed order shows that order; a declined (cancelled) one is not
+    # "already placed": the review asks again, with a fresh token.
+    placed = existing is not None and existing.status != existing.Status.CANCELLED
+    if placed and selectors.may_see(request, existing):
         messages.info(request, f"Order {existing.number} was already placed: here it is.")
         return HttpResponseRedirect(existing.get_absolute_url())
     if str(token) != state.get("token"):

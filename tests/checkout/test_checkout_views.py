@@ -160,6 +160,20 @@ def test_replayed_token_returns_the_same_order(client):
     assert "already placed" in client.get(again["Location"]).content.decode()
 
 
+def test_replayed_declined_submit_is_not_already_placed(client):
+    client.force_login(UserFactory())
+    product = ProductFactory(stock=5)
+    fill_cart(client, (product, 1))
+    form = place_form(steps(client, card=DECLINE))
+    assert client.post("/checkout/place/", form)["Location"] == "/checkout/payment/"
+    replay = client.post("/checkout/place/", form, follow=True)
+    page = replay.content.decode()
+    assert replay.redirect_chain[0][0] == "/checkout/review/"
+    assert "out of date" in page and "already placed" not in page
+    assert Order.objects.get().status == Order.Status.CANCELLED
+    assert Stock.objects.get(product=product).quantity == 5
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
