@@ -270,6 +270,21 @@ def test_coupon_refusals_say_why(client, fields, reason):
     assert "does not exist" in client.get("/cart/").content.decode()
 
 
+def test_per_customer_limit_refused_in_the_cart_for_a_signed_in_shopper(client):
+    CouponFactory(code="ONCE", per_customer_limit=1)
+    client.force_login(UserFactory())
+    product = ProductFactory(stock=10)
+    fill_cart(client, (product, 1))
+    client.post("/checkout/coupon/", {"code": "ONCE"})
+    client.post("/checkout/place/", place_form(steps(client)))
+    assert Order.objects.get().coupon_code == "ONCE"
+    fill_cart(client, (product, 1))
+    response = client.post("/checkout/coupon/", {"code": "once"}, headers=HX)
+    body = response.content.decode()
+    assert "already used this code" in body and "cart-discount" not in body
+    assert client.get("/cart/").content.decode().count('data-testid="coupon-code"') == 0
+
+
 def test_fixed_coupon_never_exceeds_subtotal(client):
     CouponFactory(code="BIG", kind=Coupon.Kind.FIXED, value=Decimal("500"))
     fill_cart(client, (ProductFactory(current_price=Decimal("10.00")), 1))
