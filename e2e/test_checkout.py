@@ -129,6 +129,13 @@ def test_cart_updates_without_reload(live_server, page, shop):
     wait_for_htmx(page)
     expect(page.get_by_test_id("cart-count")).to_have_text("3")
     expect(page.get_by_test_id("cart-subtotal")).to_have_text("28.00 EUR")
+    # More than the stock: refused with a 400, the message arrives in place, nothing changes.
+    page.get_by_label("Quantity of Wool rug").fill("9")
+    page.get_by_role("button", name=re.compile("Update.*Wool rug")).click()
+    wait_for_htmx(page)
+    expect(page.locator("#messages")).to_contain_text("Only 5 of Wool rug left.")
+    expect(page.get_by_test_id("cart-count")).to_have_text("3")
+    expect(page.get_by_test_id("cart-subtotal")).to_have_text("28.00 EUR")
     page.get_by_role("button", name=re.compile("Remove.*Desk lamp")).click()
     wait_for_htmx(page)
     expect(page.get_by_test_id("cart-line")).to_have_count(1)
