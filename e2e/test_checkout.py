@@ -63,6 +63,21 @@ def checkout_steps(page: Page, card: str, js: bool) -> None:
     page.get_by_label("Postal code").fill("10115")
     step()
     expect(page).to_have_url(re.compile(r"/checkout/shipping/$"))
+    page.get_by_label(re.compile("Express delivery")).check()
+    step()
+    expect(page).to_have_url(re.compile(r"/checkout/payment/$"))
+    # Back twice keeps what was entered; change the shipping method on the way forward.
+    page.get_by_test_id("back").click()
+    if js:
+        wait_for_htmx(page)
+    expect(page.get_by_label(re.compile("Express delivery"))).to_be_checked()
+    page.get_by_test_id("back").click()
+    if js:
+        wait_for_htmx(page)
+    expect(page.get_by_label("Street and number")).to_have_value("1 Analytical Way")
+    expect(page.get_by_label("Postal code")).to_have_value("10115")
+    step()
+    expect(page.get_by_label(re.compile("Express delivery"))).to_be_checked()
     page.get_by_label(re.compile("Standard delivery")).check()
     step()
     expect(page).to_have_url(re.compile(r"/checkout/payment/$"))
