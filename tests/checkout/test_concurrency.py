@@ -196,3 +196,29 @@ def test_gateway_is_called_outside_the_stock_locking_transaction(settings, card)
     # A decline gives the stock back (and leaves the cart); an approval keeps it taken.
     assert Stock.objects.get(product=product).quantity == (4 if declined else 1)
     assert cart.lines.exists() is declined
+
+
+def test_double_submit_of_one_checkout_through_the_view_places_one_order():
+    """A shopper's impatient clicks: the same session posts the same review form five times at
+    once. One order, charged once; every answer leads to it."""
+    from http.cookies import SimpleCookie
+
+    from django.test import Client
+
+    from tests.checkout.test_checkout_views import place_form, steps
+
+    product = ProductFactory(stock=5)
+    client = Client()
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+    form = place_form(steps(client))
+    clicks = []
+    for _ in range(5):
+        click = Client()
+        click.cookies = SimpleCookie(client.cookies)
+        clicks.append(click)
+    outcomes = run_together([(lambda c=c: c.post("/checkout/place/", form)) for c in clicks])
+    order = Order.objects.get()
+    assert [getattr(o, "status_code", o) for o in outcomes] == [302] * 5, outcomes
+    assert {o["Location"] for o in outcomes} == {order.get_absolute_url()}
+    assert order.status == Order.Status.PAID
+    assert Stock.objects.get(product=product).quantity == 4
