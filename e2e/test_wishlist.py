@@ -91,9 +91,21 @@ def test_anonymous_hearts_survive_reload_and_merge_on_login(live_server, page):
     # The lamp goes on sale before the shopper comes back and logs in.
     Product.objects.filter(pk=lamp.pk).update(current_price=Decimal("30.00"))
     page.evaluate("window.__noReload = true")
+    merges: list = []
+    page.on("request", lambda request: "/wishlist/merge/" in request.url and merges.append(request))
     log_in(page, user)  # hx-boost swaps the page after login: no reload
     wait_until_merged(page)
     assert page.evaluate("window.__noReload") is True
+    # One htmx POST with a JSON body and exactly one (current) CSRF token.
+    assert len(merges) == 1
+    headers = merges[0].headers
+    assert headers["hx-request"] == "true" and headers["content-type"] == "application/json"
+    assert "," not in headers["x-csrftoken"]
+    assert {item["productId"] for item in merges[0].post_data_json["items"]} == {
+        lamp.pk,
+        mug.pk,
+        chair.pk,
+    }
     expect(counter(page)).to_have_text("3")
 
     page.get_by_role("link", name="Wishlist").click()
@@ -108,6 +120,12 @@ def test_anonymous_hearts_survive_reload_and_merge_on_login(live_server, page):
     expect(rows.filter(has_text="Chair").get_by_test_id("saved-price")).to_contain_text("150.00")
     assert stored(page) == []
     assert WishlistItem.objects.filter(user=user).count() == 3
+
+    # Add to cart from the wishlist: the badge follows in place.
+    page.get_by_role("button", name=re.compile("Add to cart.*Lamp")).click()
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("cart-count")).to_have_text("1")
+    expect(rows).to_have_count(3)
 
     # Signed in, the hearts are the server's: un-heart the mug from the wishlist page.
     heart(page, mug).click()

@@ -48,11 +48,12 @@ def badge(request: HttpRequest) -> tuple[str, dict]:
 
 
 def refused(request: HttpRequest, error: CartError, redirect_to: str) -> HttpResponse:
-    """An htmx request keeps the page as it is and gets the message out of band; a plain post
-    is redirected back with it."""
+    """An htmx request gets a 400 that keeps the page as it is (base.html's htmx config swaps
+    4xx answers; HX-Reswap none swaps nothing but the out-of-band message); a plain post is
+    redirected back to where the shopper was, the message shown there (POST/redirect/GET)."""
     messages.error(request, str(error))
     if wants_fragment(request):
-        return reswap(HttpResponse("", status=200), "none")
+        return reswap(HttpResponse("", status=400), "none")
     return HttpResponseRedirect(redirect_to)
 
 

@@ -348,7 +348,9 @@ def complete_checkout(
         return CheckoutResult(order, False, None)
     charge = pay_order(order, payment_token)
     if charge.approved:
-        cart_services.clear_cart(cart_id)
+        cart_services.clear_cart(
+            cart_id, {line.product_id: line.quantity for line in order.line_list}
+        )
         send_confirmation(order)
     return CheckoutResult(order, True, charge)
 

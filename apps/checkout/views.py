@@ -145,7 +145,9 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
                 request, f"{PAGE}#checkout", _context(request, following, summary, state)
             )
             return push_url(response, url)
-    status = 400 if form is not None and not request.htmx else 200
+    # A step posted with errors is re-rendered with them and a 400, for htmx (base.html's
+    # config swaps 4xx answers in) and plain posts alike.
+    status = 400 if form is not None else 200
     template = f"{PAGE}#checkout" if wants_fragment(request) else PAGE
     return TemplateResponse(
         request, template, _context(request, name, summary, state, form), status=status
@@ -168,7 +170,10 @@ def place(request: HttpRequest) -> HttpResponse:
         messages.error(request, "This checkout form is not valid. Please review your order again.")
         return HttpResponseRedirect(review_url)
     existing = selectors.order_by_token(token)
-    if existing is not None and selectors.may_see(request, existing):
+    # A replayed submit of a placed order shows that order; a declined (cancelled) one is not
+    # "already placed": the review asks again, with a fresh token.
+    placed = existing is not None and existing.status != existing.Status.CANCELLED
+    if placed and selectors.may_see(request, existing):
         messages.info(request, f"Order {existing.number} was already placed: here it is.")
         return HttpResponseRedirect(existing.get_absolute_url())
     if str(token) != state.get("token"):

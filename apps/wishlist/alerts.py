@@ -1,9 +1,10 @@
 """Price-drop and back-in-stock e-mails for wishlists, sent once each.
 
 What was announced is recorded in the same transaction that decides it (WishlistAlert rows,
-WishlistItem.alerted_price and stock_seen), with the items locked, and the e-mails go out
-before that transaction commits: a failed send rolls the batch back so it is retried on the
-next run, and a second run (or a concurrent one) finds nothing new to say.
+WishlistItem.alerted_price and stock_seen), with the items locked, and each shopper's e-mail
+goes out inside a savepoint holding that shopper's records: a failed send rolls back only
+those, so it is retried on the next run, and a second run (or a concurrent one, which waits for
+the locks) finds nothing new to say.
 
 Rules, per item of an active product:
 - price drop: the live price is below the saved snapshot AND below every price already
@@ -16,6 +17,7 @@ Rules, per item of an active product:
 from __future__ import annotations
 
 import email.policy
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,17 +33,21 @@ from apps.catalog.selectors_wishlist import product_states
 from .models import WishlistAlert, WishlistItem
 from .tokens import make_opt_out_token
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class AlertStats:
     emails: int = 0
     price_drops: int = 0
     back_in_stock: int = 0
+    failed: int = 0
 
     def add(self, other: AlertStats) -> None:
         self.emails += other.emails
         self.price_drops += other.price_drops
         self.back_in_stock += other.back_in_stock
+        self.failed += other.failed
 
 
 def recipient_ids() -> list[int]:
@@ -77,6 +83,10 @@ def send_alerts(
 
 
 def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
+    """One batch: the items read and locked in one query, then one e-mail per shopper, each
+    recorded in its own savepoint. A send that fails (a refused address, a dropped connection)
+    rolls back only that shopper's records, so it is retried next run, and never holds back the
+    other shoppers' alerts or makes them go out twice."""
     stats = AlertStats()
     with transaction.atomic():
         items = list(
@@ -87,15 +97,15 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
         )
         states = product_states(item.product_id for item in items)
         news: dict[int, list[dict]] = defaultdict(list)
-        alerts: list[WishlistAlert] = []
-        changed: list[WishlistItem] = []
+        alerts: dict[int, list[WishlistAlert]] = defaultdict(list)
+        changed: dict[int, list[WishlistItem]] = defaultdict(list)
         for item in items:
             state = states.get(item.product_id)
             if state is None or not state.is_active:
                 continue
             dirty = False
             if state.in_stock and not item.stock_seen:
-                alerts.append(
+                alerts[item.user_id].append(
                     WishlistAlert(
                         item=item,
                         kind=WishlistAlert.Kind.BACK_IN_STOCK,
@@ -103,7 +113,6 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
                     )
                 )
                 news[item.user_id].append({"kind": "back_in_stock", "item": item, "state": state})
-                stats.back_in_stock += 1
             if state.in_stock != item.stock_seen:
                 item.stock_seen = state.in_stock
                 dirty = True
@@ -111,7 +120,7 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
             if item.alerted_price is not None:
                 threshold = min(threshold, item.alerted_price)
             if state.current_price < threshold:
-                alerts.append(
+                alerts[item.user_id].append(
                     WishlistAlert(
                         item=item, kind=WishlistAlert.Kind.PRICE_DROP, price=state.current_price
                     )
@@ -119,16 +128,31 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
                 news[item.user_id].append({"kind": "price_drop", "item": item, "state": state})
                 item.alerted_price = state.current_price
                 dirty = True
-                stats.price_drops += 1
             if dirty:
-                changed.append(item)
-        WishlistAlert.objects.bulk_create(alerts)
-        WishlistItem.objects.bulk_update(changed, ["stock_seen", "alerted_price"])
-        messages = [_message(lines[0]["item"].user, lines, base_url) for lines in news.values()]
-        if messages:
-            # Inside the transaction on purpose: if sending fails, nothing is recorded as sent.
-            mailers.default.send_messages(messages)
-        stats.emails = len(messages)
+                changed[item.user_id].append(item)
+        # Items that only went out of stock: recorded silently, no e-mail to wait for.
+        quiet = [item for user_id, rows in changed.items() if user_id not in news for item in rows]
+        WishlistItem.objects.bulk_update(quiet, ["stock_seen", "alerted_price"])
+        for user_id, lines in news.items():
+            message = _message(lines[0]["item"].user, lines, base_url)
+            try:
+                with transaction.atomic():
+                    WishlistAlert.objects.bulk_create(alerts[user_id])
+                    WishlistItem.objects.bulk_update(
+                        changed[user_id], ["stock_seen", "alerted_price"]
+                    )
+                    # Inside the savepoint on purpose: if sending fails, nothing is recorded.
+                    mailers.default.send_messages([message])
+            except Exception:  # noqa: BLE001 - any mail failure: logged, retried next run
+                logger.exception("wishlist alert to user %s failed; retried next run", user_id)
+                stats.failed += 1
+                continue
+            stats.emails += 1
+            for line in lines:
+                if line["kind"] == "price_drop":
+                    stats.price_drops += 1
+                else:
+                    stats.back_in_stock += 1
     return stats
 
 

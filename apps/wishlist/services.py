@@ -83,26 +83,28 @@ def merge(user: AbstractBaseUser, items: list[ClientItem]) -> MergeResult:
     replaced by a strictly earlier save (a conditional UPDATE, so racing merges cannot undo
     each other). Rows are written in product-id order so concurrent merges never deadlock.
     """
-    result = MergeResult()
-    states = product_states(item.product_id for item in items)
     now = timezone.now()
-    accepted: list[tuple[ClientItem, ProductState, Decimal | None]] = []
-    for item in items:
-        state = states.get(item.product_id)
-        if state is None or not state.is_active:
-            result.skipped.append(Skipped(item.product_id, "unavailable"))
-            continue
-        accepted.append((item, state, trusted_snapshot(item.price_snapshot, state.current_price)))
-    accepted.sort(key=lambda entry: entry[0].product_id)
-
     for attempt in range(3):
+        result = MergeResult()
+        # Read inside the retry: a product deleted since the last attempt is skipped this time.
+        states = product_states(item.product_id for item in items)
+        accepted: list[tuple[ClientItem, ProductState, Decimal | None]] = []
+        for item in items:
+            state = states.get(item.product_id)
+            if state is None or not state.is_active:
+                result.skipped.append(Skipped(item.product_id, "unavailable"))
+                continue
+            trusted = trusted_snapshot(item.price_snapshot, state.current_price)
+            accepted.append((item, state, trusted))
+        accepted.sort(key=lambda entry: entry[0].product_id)
         try:
             with transaction.atomic():
                 added, already = _merge_rows(user, accepted, now)
             break
         except IntegrityError:
             # get_or_create already recovers from a concurrent insert of the same row; this
-            # covers anything else the race can throw (e.g. the row deleted in between).
+            # covers the rest of the race: a product deleted between the read above and the
+            # COMMIT (PostgreSQL checks the deferred foreign key there).
             if attempt == 2:
                 raise
     forget_saved_ids(user.pk)

@@ -6,8 +6,8 @@
  * wishlist page (rendered by the server from the stored ids) follow it.
  * Signed-in shoppers: hearts are plain htmx forms; this script does not touch them.
  * After login or sign-up (a boosted swap, or a full page load) the header says
- * data-user-authenticated="true": the stored items are posted to the merge endpoint and removed
- * from localStorage ONLY after a 2xx JSON report. A failed merge keeps everything and is retried
+ * data-user-authenticated="true": the stored items are posted with htmx to the merge endpoint and
+ * removed from localStorage ONLY after a 2xx JSON report. A failed merge keeps everything and is retried
  * after the next page load or swap. Event delegation on document: cards swapped in later work.
  */
 (function () {
@@ -120,35 +120,76 @@
     }
   }
 
+  // The merge is an htmx request (htmx.ajax) sent from a hidden element that carries this tiny
+  // extension: it sends the items as a JSON body with exactly one, current CSRF header (the
+  // body's hx-headers and shop.js each add one; XHR would join them into "old, new").
+  var MERGE_SOURCE = "wishlist-merge-request";
+  function fromMergeSource(elt) {
+    return elt instanceof Element && elt.id === MERGE_SOURCE;
+  }
+  if (window.htmx) {
+    window.htmx.defineExtension("wishlist-merge", {
+      onEvent: function (name, event) {
+        if (name !== "htmx:configRequest" || !fromMergeSource(event.detail.elt)) return true;
+        var headers = event.detail.headers;
+        Object.keys(headers).forEach(function (key) {
+          if (key.toLowerCase() === "x-csrftoken") delete headers[key];
+        });
+        headers["X-CSRFToken"] = csrfToken();
+        headers["Content-Type"] = "application/json";
+        headers["Accept"] = "application/json";
+        return true;
+      },
+      encodeParameters: function (xhr, parameters, elt) {
+        return fromMergeSource(elt) ? '{"items":' + parameters.get("items") + "}" : null;
+      },
+    });
+  }
+
+  // A 2xx JSON report, or null: anything else (an error page, a followed redirect) is a failure.
+  function mergeReport(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (xhr.status < 200 || xhr.status >= 300 || type.indexOf("application/json") !== 0) return null;
+    try {
+      var report = JSON.parse(xhr.responseText);
+      return report && Array.isArray(report.added) && typeof report.count === "number" ? report : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
   function merge() {
-    if (merging || !signedIn()) return;
+    if (merging || !signedIn() || !window.htmx) return;
     var items = read();
     if (!items.length) return;
     merging = true;
-    fetch(header().dataset.mergeUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      redirect: "manual", // a redirect (to a login page, say) is not a success
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify({ items: items }),
-    })
-      .then(function (response) {
-        if (!response.ok) throw new Error("wishlist merge failed: HTTP " + response.status);
-        return response.json();
+    var source = document.createElement("span");
+    source.id = MERGE_SOURCE;
+    source.hidden = true;
+    source.setAttribute("hx-ext", "wishlist-merge");
+    source.setAttribute("hx-indicator", "#" + MERGE_SOURCE); // no page-wide progress bar
+    document.body.appendChild(source);
+    var outcome = { status: 0, report: null };
+    window.htmx
+      .ajax("POST", header().dataset.mergeUrl, {
+        source: source,
+        values: { items: JSON.stringify(items) },
+        handler: function (elt, info) {
+          outcome = { status: info.xhr.status, report: mergeReport(info.xhr) };
+        },
       })
-      .then(function (report) {
-        if (!report || !Array.isArray(report.added) || typeof report.count !== "number") {
-          throw new Error("wishlist merge: unexpected answer");
-        }
+      .then(function () {
+        if (!outcome.report) throw new Error("wishlist merge failed: HTTP " + outcome.status);
         // Forget exactly what was sent and answered for (merged or skipped as unavailable).
         var sent = new Set(items.map(function (item) { return item.productId; }));
         write(read().filter(function (item) { return !sent.has(item.productId); }));
-        afterMerge(report);
+        afterMerge(outcome.report);
       })
       .catch(function (error) {
-        console.warn(error, "- the wishlist stays in this browser and is merged later");
+        console.warn(error || "wishlist merge failed: network error", "- the wishlist stays in this browser and is merged later");
       })
       .finally(function () {
+        source.remove();
         merging = false;
       });
   }

@@ -66,12 +66,36 @@ def test_tampered_price_field_is_ignored(client):
 def test_bad_quantity_changes_nothing(client, quantity, message, htmx):
     product = ProductFactory()
     response = add(client, product.pk, quantity, htmx=htmx)
-    assert response.status_code in (200, 302)
+    assert response.status_code == (400 if htmx else 302)
     body = response.content.decode() if htmx else client.get("/cart/").content.decode()
     assert message in body
     if htmx:
         assert response["HX-Reswap"] == "none"
     assert not CartLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("0", "at least 1"),
+        ("-1", "at least 1"),
+        ("abc", "whole number"),
+        (str(10**12), "at most 99"),
+        ("1.5", "whole number"),
+    ],
+)
+@pytest.mark.parametrize("htmx", [False, True])
+def test_bad_quantity_on_a_cart_line_changes_nothing(client, quantity, message, htmx):
+    add(client, ProductFactory().pk, "2")
+    line = CartLine.objects.get()
+    response = client.post(
+        f"/cart/lines/{line.pk}/", {"quantity": quantity}, headers=HX if htmx else {}
+    )
+    assert response.status_code == (400 if htmx else 302)
+    body = response.content.decode() if htmx else client.get("/cart/").content.decode()
+    assert message in body
+    line.refresh_from_db()
+    assert line.quantity == 2
 
 
 @pytest.mark.parametrize("product_id", ["999999", "abc", "-3", str(10**30), ""])
@@ -120,6 +144,7 @@ def test_update_above_stock_is_refused(client):
     add(client, product.pk)
     line = CartLine.objects.get()
     response = client.post(f"/cart/lines/{line.pk}/", {"quantity": "5"}, headers=HX)
+    assert response.status_code == 400
     assert "Only 2 of Mug left." in response.content.decode()
     assert CartLine.objects.get().quantity == 1
 
@@ -188,17 +213,22 @@ def test_add_to_cart_htmx_budget(client, django_assert_max_num_queries, existing
     for product in ProductFactory.create_batch(existing_lines):
         CartLine.objects.create(cart=cart, product=product, quantity=1)
     product = ProductFactory()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(8) as first:
         response = add(client, product.pk, htmx=True)
-    assert response.status_code == 200
-    with django_assert_max_num_queries(8):
-        add(client, product.pk, htmx=True)
+    body = response.content.decode()
+    assert response.status_code == 200 and f'data-testid="cart-count">{existing_lines + 2}<' in body
+    with django_assert_max_num_queries(8) as again:
+        response = add(client, product.pk, htmx=True)
+    assert f'data-testid="cart-count">{existing_lines + 3}<' in response.content.decode()
+    print(f"add to cart, {existing_lines} other lines: {len(first)} / {len(again)} queries")
 
 
 def test_first_add_of_a_new_visitor_budget(client, django_assert_max_num_queries):
     product = ProductFactory()
-    with django_assert_max_num_queries(8):
-        add(client, product.pk, htmx=True)
+    with django_assert_max_num_queries(8) as captured:
+        response = add(client, product.pk, htmx=True)
+    assert 'data-testid="cart-count">1<' in response.content.decode()
+    print(f"add to cart, new visitor: {len(captured)} queries")
 
 
 def test_user_cart_follows_the_user(client):

@@ -136,3 +136,89 @@ def test_flash_sale_through_the_views_never_answers_5xx():
     assert locations == {True: units, False: buyers - units}
     assert Order.objects.count() == units
     assert Stock.objects.get(product=product).quantity == 0
+
+
+class ProbingGateway:
+    """The test gateway, but while charging it looks at the database from another connection:
+    is the order already committed, and can the stock rows be locked (NOWAIT) by someone else?"""
+
+    probes: list[dict] = []
+
+    def tokenize(self, number, expiry, cvc):
+        from apps.checkout.payments import TestGateway
+
+        return TestGateway().tokenize(number, expiry, cvc)
+
+    def charge(self, token, amount, currency, reference):
+        from django.db import DatabaseError, transaction
+
+        from apps.checkout.payments import TestGateway
+
+        probe = {"in_atomic_block": connection.in_atomic_block}
+
+        def look() -> None:
+            try:
+                probe["order_committed"] = Order.objects.filter(number=reference).exists()
+                with transaction.atomic():
+                    rows = list(Stock.objects.select_for_update(nowait=True))
+                probe["stock_lockable"] = bool(rows)
+            except DatabaseError as error:
+                probe["stock_lockable"] = f"locked: {error}"
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join(timeout=20)
+        self.probes.append(probe)
+        return TestGateway().charge(token, amount, currency, reference)
+
+
+@pytest.mark.parametrize("card", ["4242 4242 4242 4242", "4000 0000 0000 0002"])
+def test_gateway_is_called_outside_the_stock_locking_transaction(settings, card):
+    settings.PAYMENT_GATEWAY = f"{__name__}.ProbingGateway"
+    ProbingGateway.probes.clear()
+    product = ProductFactory(stock=4)
+    cart = cart_with((product, 3))
+    result = services.complete_checkout(
+        cart_id=cart.pk,
+        token=uuid.uuid4(),
+        details=ADDRESS,
+        shipping_method="standard",
+        reviewed=reviewed(cart),
+        payment_token=card_token(card),
+    )
+    assert ProbingGateway.probes == [
+        {"in_atomic_block": False, "order_committed": True, "stock_lockable": True}
+    ]
+    declined = card.startswith("4000")
+    assert result.order.status == (Order.Status.CANCELLED if declined else Order.Status.PAID)
+    # A decline gives the stock back (and leaves the cart); an approval keeps it taken.
+    assert Stock.objects.get(product=product).quantity == (4 if declined else 1)
+    assert cart.lines.exists() is declined
+
+
+def test_double_submit_of_one_checkout_through_the_view_places_one_order():
+    """A shopper's impatient clicks: the same session posts the same review form five times at
+    once. One order, charged once; every answer leads to it."""
+    from http.cookies import SimpleCookie
+
+    from django.test import Client
+
+    from tests.checkout.test_checkout_views import place_form, steps
+
+    product = ProductFactory(stock=5)
+    client = Client()
+    client.post("/cart/add/", {"product_id": product.pk, "quantity": 1})
+    form = place_form(steps(client))
+    clicks = []
+    for _ in range(5):
+        click = Client()
+        click.cookies = SimpleCookie(client.cookies)
+        clicks.append(click)
+    outcomes = run_together([(lambda c=c: c.post("/checkout/place/", form)) for c in clicks])
+    order = Order.objects.get()
+    assert [getattr(o, "status_code", o) for o in outcomes] == [302] * 5, outcomes
+    assert {o["Location"] for o in outcomes} == {order.get_absolute_url()}
+    assert order.status == Order.Status.PAID
+    assert Stock.objects.get(product=product).quantity == 4

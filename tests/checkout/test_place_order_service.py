@@ -154,6 +154,48 @@ class AlwaysDeclines:
         return ChargeResult(False, "", f"Refused {amount} {currency} for {reference}.")
 
 
+class AnotherTabAddsWhileCharging:
+    """The test gateway; while it charges, the shopper's other tab adds to the same cart."""
+
+    cart_id = 0
+    extra_product_id = 0
+
+    def tokenize(self, number, expiry, cvc):
+        from apps.checkout.payments import TestGateway
+
+        return TestGateway().tokenize(number, expiry, cvc)
+
+    def charge(self, token, amount, currency, reference):
+        from apps.cart.models import CartLine
+        from apps.checkout.payments import TestGateway
+
+        CartLine.objects.create(cart_id=self.cart_id, product_id=self.extra_product_id, quantity=1)
+        line = CartLine.objects.get(cart_id=self.cart_id, product__name="Lamp")
+        line.quantity += 2
+        line.save()
+        return TestGateway().charge(token, amount, currency, reference)
+
+
+def test_paid_order_leaves_what_another_tab_added_during_payment(settings):
+    lamp = ProductFactory(name="Lamp", stock=10)
+    mug = ProductFactory(name="Mug", stock=10)
+    late = ProductFactory(name="Late", stock=10)
+    cart = cart_with((lamp, 1), (mug, 3), coupon_code="")
+    settings.PAYMENT_GATEWAY = f"{__name__}.AnotherTabAddsWhileCharging"
+    AnotherTabAddsWhileCharging.cart_id, AnotherTabAddsWhileCharging.extra_product_id = (
+        cart.pk,
+        late.pk,
+    )
+    result = checkout(cart, card="tok_test_approve_x")
+    assert result.order.status == Order.Status.PAID
+    assert [(line.name, line.quantity) for line in result.order.lines.all()] == [
+        ("Lamp", 1),
+        ("Mug", 3),
+    ]
+    # The ordered units left the cart; what the other tab added during payment did not.
+    assert {line.product_id: line.quantity for line in cart.lines.all()} == {lamp.pk: 2, late.pk: 1}
+
+
 def test_gateway_is_chosen_by_setting(settings):
     settings.PAYMENT_GATEWAY = f"{__name__}.AlwaysDeclines"
     product = ProductFactory(current_price=Decimal("10.00"), stock=3)

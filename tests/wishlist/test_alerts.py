@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from apps.catalog.models import Product, Stock
 from apps.wishlist.models import AlertOptOut, WishlistAlert, WishlistItem
@@ -124,12 +125,34 @@ def test_failed_send_records_nothing_so_the_next_run_retries(settings):
     product = ProductFactory(current_price=Decimal("10.00"))
     save(user, product, "20.00")
     settings.MAILERS = {"default": {"BACKEND": "tests.wishlist.failing_mail.FailingBackend"}}
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(CommandError, match="1 e-mails could not be sent"):
         run()
     assert not WishlistAlert.objects.exists()
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     run()
     assert len(mail.outbox) == 1
+
+
+def test_a_refused_address_holds_back_nobody_else(settings):
+    """One bad address in a batch: the others are sent and recorded once; only it is retried."""
+    product = ProductFactory(current_price=Decimal("10.00"))
+    users = [UserFactory(email=f"{name}@example.com") for name in ("ann", "bounce", "cy")]
+    for user in users:
+        save(user, product, "20.00")
+    settings.MAILERS = {"default": {"BACKEND": "tests.wishlist.failing_mail.RefusesBounces"}}
+    with pytest.raises(CommandError, match="1 e-mails could not be sent"):
+        run(batch_size=10)
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.com", "cy@example.com"]
+    assert WishlistAlert.objects.count() == 2
+    assert not WishlistAlert.objects.filter(item__user=users[1]).exists()
+    with pytest.raises(CommandError):
+        run(batch_size=10)  # still refused: retried, and nobody else hears twice
+    assert len(mail.outbox) == 2
+    users[1].email = "bo@example.com"
+    users[1].save()
+    run(batch_size=10)
+    assert [m.to[0] for m in mail.outbox[2:]] == ["bo@example.com"]
+    assert WishlistAlert.objects.count() == 3
 
 
 def test_opt_out_link_works_without_login(client):

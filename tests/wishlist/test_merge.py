@@ -276,3 +276,32 @@ def test_retried_merge_costs_the_same_queries_at_any_size(
         response = post_merge(shopper_client, body)
     assert len(response.json()["alreadySaved"]) == size
     assert WishlistItem.objects.filter(user=shopper).count() == size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_product_deleted_during_the_merge_is_skipped_not_a_500(monkeypatch):
+    """The catalog deletes a product between the merge's read and its commit (the foreign key
+    fails only at COMMIT on PostgreSQL): the retry reads again and reports it unavailable."""
+    from apps.wishlist import services
+
+    user = UserFactory()
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    kept, doomed = old_product(), old_product()
+    real_states = services.product_states
+    calls: list[int] = []
+
+    def states_then_delete(ids):
+        states = real_states(ids)
+        if not calls:
+            Product.objects.filter(pk=doomed.pk).delete()  # the concurrent deletion
+        calls.append(1)
+        return states
+
+    monkeypatch.setattr(services, "product_states", states_then_delete)
+    response = post_merge(client, payload(kept, doomed))
+    assert response.status_code == 200
+    report = response.json()
+    assert report["added"] == [kept.pk] and report["count"] == 1
+    assert report["skipped"] == [{"productId": doomed.pk, "reason": "unavailable"}]
+    assert list(WishlistItem.objects.values_list("product_id", flat=True)) == [kept.pk]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -120,6 +121,25 @@ def test_page_lists_items_with_saved_price_and_badges(shopper_client, shopper):
     assert "saved at 100.00" in html and "80.00" in html
     assert "No longer available" in html
     assert "private" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+
+
+def test_add_to_cart_from_the_wishlist(shopper_client, shopper):
+    lamp = ProductFactory(name="Lamp", stock=3)
+    gone = ProductFactory(name="Gone sofa")
+    save(shopper, lamp)
+    save(shopper, gone)
+    Product.objects.filter(pk=gone.pk).update(status=Product.Status.ARCHIVED)
+    html = shopper_client.get("/wishlist/").content.decode()
+    assert f'id="add-to-cart-{lamp.pk}"' in html and f'id="add-to-cart-{gone.pk}"' not in html
+    form = re.search(rf'<form id="add-to-cart-{lamp.pk}".*?</form>', html, re.S)[0]
+    assert 'action="/cart/add/"' in form and f'name="product_id" value="{lamp.pk}"' in form
+    response = shopper_client.post(
+        "/cart/add/", {"product_id": lamp.pk, "quantity": "1", "next": "/wishlist/"}
+    )
+    assert response["Location"] == "/wishlist/"
+    page = shopper_client.get("/wishlist/").content.decode()
+    assert "Added Lamp to your cart (now 1)." in page and 'data-testid="cart-count">1<' in page
+    assert WishlistItem.objects.filter(user=shopper).count() == 2  # still saved
 
 
 def test_page_fragment_for_htmx_is_just_the_list(shopper_client, shopper):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from apps.wishlist import alerts
@@ -39,3 +39,6 @@ class Command(BaseCommand):
             f"{stats.emails} e-mails: {stats.price_drops} price drops, "
             f"{stats.back_in_stock} back in stock."
         )
+        if stats.failed:
+            # A non-zero exit for cron; nothing was recorded for these, the next run retries.
+            raise CommandError(f"{stats.failed} e-mails could not be sent; the next run retries.")
