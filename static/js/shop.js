@@ -8,11 +8,16 @@
   }
 
   // Django rotates the CSRF token at login. hx-boost swaps the body's content but keeps the
-  // <body> element, so its hx-headers would go on sending the old token: send the cookie's.
+  // <body> element, so its hx-headers would go on sending the old token: send the cookie's,
+  // as the only CSRF header (two spellings of one header reach Django joined as "old, new").
   document.addEventListener("htmx:configRequest", function (event) {
     const token = cookie("csrftoken");
     if (token) {
-      event.detail.headers["X-CSRFToken"] = token;
+      const headers = event.detail.headers;
+      Object.keys(headers).forEach(function (key) {
+        if (key.toLowerCase() === "x-csrftoken") delete headers[key];
+      });
+      headers["X-CSRFToken"] = token;
     }
   });
 

@@ -38,7 +38,7 @@ DRAFT_PROSE = "Draft secret prose"
 DRAFT_PAGE_BODY = "Unpublished launch body"
 
 # What a marketer needs, and nothing more: the layout tools check the first, page previews
-# the second (apps/layout/views.py PERMISSION, apps/pages/selectors.py can_preview).
+# the second (apps/layout/context.py PERMISSION, apps/pages/selectors.py can_preview).
 STAFF_PERMISSIONS = (("layout", "change_layoutblock"), ("pages", "view_dynamicpage"))
 
 
