@@ -281,9 +281,27 @@ def cancel_order(order: Order, reason: str) -> None:
     order.payment_message = locked.payment_message
 
 
+class PaymentUnavailable(CheckoutError):
+    """The gateway failed to answer (it raised): the order stays awaiting payment, its stock held,
+    because a timed-out charge may still have gone through; nothing is confirmed to the shopper
+    and cancel_unpaid_orders returns the stock if the payment never completes."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(
+            f"We could not reach the payment provider, so order {order.number} is not confirmed "
+            "and is awaiting payment. We will e-mail you once the payment is settled; if it "
+            "fails, nothing is charged and the order is cancelled."
+        )
+        self.order = order
+
+
 def pay_order(order: Order, payment_token: str) -> ChargeResult:
     """Charge outside any transaction; mark paid, or cancel and restock on a decline."""
-    result = get_gateway().charge(payment_token, order.total, order.currency, order.number)
+    try:
+        result = get_gateway().charge(payment_token, order.total, order.currency, order.number)
+    except Exception as error:
+        logger.exception("payment gateway failed for order %s", order.number)
+        raise PaymentUnavailable(order) from error
     if result.approved:
         Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
             status=Order.Status.PAID,

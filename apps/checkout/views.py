@@ -154,10 +154,15 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
-def _forget_checkout(request: HttpRequest, order_number: str) -> None:
-    request.session.pop(SESSION_STATE, None)
+def _remember_order(request: HttpRequest, order_number: str) -> None:
+    """This session placed the order: it may see the order page, even anonymously."""
     placed = request.session.get(SESSION_ORDERS, [])
     request.session[SESSION_ORDERS] = [*placed[-19:], order_number]
+
+
+def _forget_checkout(request: HttpRequest, order_number: str) -> None:
+    request.session.pop(SESSION_STATE, None)
+    _remember_order(request, order_number)
 
 
 @require_POST
@@ -217,6 +222,11 @@ def place(request: HttpRequest) -> HttpResponse:
         _save_state(request, state)
         messages.warning(request, str(changed))
         return HttpResponseRedirect(review_url)
+    except services.PaymentUnavailable as unavailable:
+        # The checkout (and its token) stays: submitting again shows this order, never a second.
+        _remember_order(request, unavailable.order.number)
+        messages.error(request, str(unavailable))
+        return HttpResponseRedirect(unavailable.order.get_absolute_url())
     except services.CouponNoLongerValid as invalid:
         cart_services.set_coupon_code(cart, "")
         messages.error(request, f"{invalid} It was removed: please check the new total.")

@@ -350,3 +350,35 @@ def test_history_and_order_page_budget(client, django_assert_max_num_queries, co
     with django_assert_max_num_queries(3):  # user, order, lines
         page = client.get(order.get_absolute_url()).content.decode()
     assert page.count('data-testid="order-line"') == 2
+
+
+class UnreachableGateway:
+    """The test gateway's tokens, but the charge call fails as a network outage would."""
+
+    def tokenize(self, number, expiry, cvc):
+        from apps.checkout.payments import TestGateway
+
+        return TestGateway().tokenize(number, expiry, cvc)
+
+    def charge(self, token, amount, currency, reference):
+        raise ConnectionError("payment provider timed out")
+
+
+def test_gateway_outage_is_a_clear_message_not_a_500_and_never_a_second_order(client, settings):
+    product = ProductFactory(stock=5)
+    fill_cart(client, (product, 2))
+    review = steps(client)
+    settings.PAYMENT_GATEWAY = f"{__name__}.UnreachableGateway"
+    response = client.post("/checkout/place/", place_form(review))
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"] == order.get_absolute_url()
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "could not reach the payment provider" in page and order.number in page
+    # Not confirmed, not cancelled: a timed-out charge may have gone through; stock stays held.
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert Stock.objects.get(product=product).quantity == 3
+    assert CartLine.objects.get().quantity == 2
+    # Submitting the same review again shows that order; it never places or charges a second.
+    again = client.post("/checkout/place/", place_form(review))
+    assert again["Location"] == order.get_absolute_url()
+    assert Order.objects.count() == 1
