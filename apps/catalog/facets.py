@@ -1,13 +1,15 @@
 """Facet counts, total, price range and availability for a filter state, in ONE query.
 
 Each facet is counted under every active filter except its own (ticking "red" must not hide
-"blue"), so the parts filter differently; they are glued with UNION ALL. The plain filtered
-set is a CTE shared by the parts that need no exception (PostgreSQL materialises a CTE used
-more than once). Works the same on SQLite.
+"blue"), so the parts filter differently; they are glued with UNION ALL. Each part inlines its
+own filtered subquery rather than sharing a CTE: PostgreSQL materialises a CTE used twice, and a
+CTE scan is parallel-restricted, which at 100,000 products made the attribute count spill to
+disk on one core (205 ms) instead of a parallel hash join (~100 ms). Works the same on SQLite.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +28,8 @@ class FacetSummary:
     in_stock_count: int = 0
     # definition id -> {value: product count}
     counts: dict[int, dict[str, int]] = field(default_factory=dict)
+    # When the counts were read: the in-stock count is only as fresh as this (see fragments).
+    computed_at: float = field(default_factory=time.time)
 
 
 def _compiled(qs: QuerySet) -> tuple[str, tuple]:
@@ -49,9 +53,10 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         return _compiled(filtered_products(filters, skip=skip).values("pk"))
 
     parts: list[str] = [
-        "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, NULL AS lo, NULL AS hi FROM f"
+        "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, NULL AS lo, NULL AS hi "
+        f"FROM ({base_sql}) f"
     ]
-    params: list = []
+    params: list = [*base_params]
 
     has_price = filters.price_min is not None or filters.price_max is not None
     price_sql, price_params = _compiled(
@@ -76,10 +81,10 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         marks = ", ".join(["%s"] * len(shared))
         parts.append(
             f"SELECT 'f', a.definition_id, a.value, COUNT(*), NULL, NULL FROM {attr_table} a "
-            f"JOIN f ON f.pk = a.product_id WHERE a.definition_id IN ({marks}) "
+            f"JOIN ({base_sql}) f ON f.pk = a.product_id WHERE a.definition_id IN ({marks}) "
             "GROUP BY a.definition_id, a.value"
         )
-        params.extend(shared)
+        params.extend([*base_params, *shared])
     for def_id in definition_ids:
         if def_id not in active:
             continue
@@ -92,10 +97,10 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         params.extend(ids_params)
         params.append(def_id)
 
-    sql = f"WITH f AS ({base_sql}) " + " UNION ALL ".join(parts)
+    sql = " UNION ALL ".join(parts)
     summary = FacetSummary()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*base_params, *params])
+        cursor.execute(sql, params)
         for kind, def_id, value, count, low, high in cursor.fetchall():
             if kind == "t":
                 summary.total = count
