@@ -52,21 +52,27 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
     def ids_for(skip) -> tuple[str, tuple]:
         return _compiled(filtered_products(filters, skip=skip).values("pk"))
 
-    parts: list[str] = [
-        "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, NULL AS lo, NULL AS hi "
-        f"FROM ({base_sql}) f"
-    ]
-    params: list = [*base_params]
-
     has_price = filters.price_min is not None or filters.price_max is not None
-    price_sql, price_params = _compiled(
-        filtered_products(filters, skip="price" if has_price else None).values("current_price")
-    )
-    parts.append(
-        "SELECT 'p', 0, '', COUNT(*), MIN(x.current_price), MAX(x.current_price) "
-        f"FROM ({price_sql}) x"
-    )
-    params.extend(price_params)
+    if has_price:
+        # The range shown beside the price inputs ignores the price filter itself.
+        price_sql, price_params = _compiled(
+            filtered_products(filters, skip="price").values("current_price")
+        )
+        parts: list[str] = [
+            "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, NULL AS lo, NULL AS hi "
+            f"FROM ({base_sql}) f",
+            "SELECT 'p', 0, '', 0, MIN(x.current_price), MAX(x.current_price) "
+            f"FROM ({price_sql}) x",
+        ]
+        params: list = [*base_params, *price_params]
+    else:
+        # Otherwise the total and the range come from the same rows: one scan.
+        total_sql, total_params = _compiled(filtered_products(filters).values("current_price"))
+        parts = [
+            "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, MIN(f.current_price) AS lo, "
+            f"MAX(f.current_price) AS hi FROM ({total_sql}) f"
+        ]
+        params = [*total_params]
 
     stock_sql, stock_params = _compiled(
         filtered_products(filters, skip="stock").filter(in_stock_condition()).values("pk")
@@ -104,6 +110,8 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         for kind, def_id, value, count, low, high in cursor.fetchall():
             if kind == "t":
                 summary.total = count
+                if not has_price:
+                    summary.price_low, summary.price_high = _decimal(low), _decimal(high)
             elif kind == "p":
                 summary.price_low, summary.price_high = _decimal(low), _decimal(high)
             elif kind == "s":
