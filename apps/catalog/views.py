@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
@@ -39,7 +41,8 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
         variant = "more" if form.value("page", 1) > 1 else "fragment"
     else:
         variant = "page"
-    key = fragments.fragment_key(request, variant) if fragments.cacheable(request) else None
+    shared = fragments.cacheable(request) and _canonical(request, form, meta)
+    key = fragments.fragment_key(request, variant) if shared else None
     parts = fragments.cached_parts(key) if key else None
     if parts is None:
         parts = fragments.render_parts(
@@ -62,6 +65,32 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
         "results_html": html["results"],
     }
     return TemplateResponse(request, "catalog/list.html", context)
+
+
+def _canonical(request: HttpRequest, form: CatalogFilterForm, meta: selectors.CatalogMeta) -> bool:
+    """Whether the query string is one the filter form itself produces.
+
+    Only those answers are shared through the cache: its keys repeat the query string, and junk
+    (unknown parameters or values, invalid prices, an overlong `q`) must not fill Redis.
+    """
+    if form.errors:
+        return False
+    vocabulary = {d.slug: set(d.values) for d in meta.definitions}
+    for name, values in request.GET.lists():
+        if name in vocabulary:
+            if not set(values) <= vocabulary[name]:
+                return False
+        elif name not in form.fields or len(values) > 1:
+            return False
+    data = request.GET
+    return (
+        data.get("q", "") == form.value("q", "")
+        and data.get("sort", selectors.DEFAULT_SORT) in selectors.SORTS
+        and data.get("per_page", str(selectors.DEFAULT_PAGE_SIZE))
+        in {str(size) for size in selectors.PAGE_SIZES}
+        and data.get("in_stock", "on") == "on"
+        and re.fullmatch(r"[1-9][0-9]{0,5}", data.get("page", "1")) is not None
+    )
 
 
 def _listing_context(request, form, filters, meta, category) -> dict:

@@ -124,3 +124,26 @@ def test_checkout_stock_changes_lag_at_most_a_minute(client):
     assert STOCK_LAG <= 60
     cache.delete_many(keys)  # what expiry does
     assert "Out of stock" in client.get("/catalog/", headers=HX).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "nope=1",
+        "colour=purple",
+        "sort=drop+table",
+        "per_page=1000000",
+        "page=abc",
+        "price_min=abc",
+        "price_min=30&price_max=10",
+        "q=" + "x" * 300,
+        "in_stock=maybe",
+    ],
+)
+def test_junk_query_strings_are_answered_but_not_cached(client, query):
+    """Cache keys repeat the query string: only ones the filter form produces may fill Redis."""
+    small_catalog()
+    assert client.get(f"/catalog/?{query}", headers=HX).status_code == 200
+    assert not list(cache.iter_keys("catalog:html:*"))
+    client.get("/catalog/?colour=red&sort=price_asc&per_page=12&in_stock=on&q=&page=1", headers=HX)
+    assert len(list(cache.iter_keys("catalog:html:*"))) == 1

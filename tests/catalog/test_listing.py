@@ -34,6 +34,8 @@ def test_query_budget_holds_from_100_to_10000_products(client, django_assert_max
         "/catalog/?colour=red&size=M",
         "/catalog/?per_page=12",
         "/catalog/?per_page=48",
+        "/catalog/?q=bulk+product&per_page=48",
+        "/catalog/bulk/?sort=price_desc&in_stock=on&price_min=10",
     ]
     small = {url: (queries_for(client, url), queries_for(client, url, headers=HX)) for url in urls}
     bulk_catalog(9_900, start=100)
