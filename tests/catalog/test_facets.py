@@ -77,4 +77,10 @@ def test_facet_cache_follows_catalog_changes(client, shop):
     assert summary().total == 4
     shop["products"]["P4"].status = "archived"
     shop["products"]["P4"].save()
-    assert summary().total == 3
+    result = summary()
+    assert result.total == 3
+    # P4 was the only green product: an archived product's attributes are not counted.
+    assert result.counts[shop["colour"].pk] == {"red": 2, "blue": 2}
+    assert result.counts[shop["size"].pk] == {"S": 2, "M": 1}
+    assert (result.price_low, result.price_high) == (Decimal("10.00"), Decimal("30.00"))
+    assert result.in_stock_count == 2
