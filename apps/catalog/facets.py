@@ -1,10 +1,14 @@
 """Facet counts, total, price range and availability for a filter state, in ONE query.
 
 Each facet is counted under every active filter except its own (ticking "red" must not hide
-"blue"), so the parts filter differently; they are glued with UNION ALL. Each part inlines its
-own filtered subquery rather than sharing a CTE: PostgreSQL materialises a CTE used twice, and a
-CTE scan is parallel-restricted, which at 100,000 products made the attribute count spill to
-disk on one core (205 ms) instead of a parallel hash join (~100 ms). Works the same on SQLite.
+"blue"), so the parts filter differently; they are glued with UNION ALL.
+
+The plain filtered set `f` is shared by the total and the facets without a filter of their own.
+When attribute, search, price or stock filters narrow it, it is a CTE (PostgreSQL materialises a
+CTE used twice, so the filters run once). When it is everything active, or one category, it is
+inlined in each part instead: materialising ~100,000 ids spilled to disk and a CTE scan cannot
+run in parallel (the attribute count took 205 ms on one core, ~100 ms as a parallel hash join).
+Works the same on SQLite.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ def _decimal(value) -> Decimal | None:
 
 def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSummary:
     """Counts for every filterable attribute value given the other active filters."""
-    base_sql, base_params = _compiled(filtered_products(filters).values("pk"))
+    base_sql, base_params = _compiled(filtered_products(filters).values("pk", "current_price"))
     active = {def_id for def_id, _ in filters.attributes}
     attr_table = connection.ops.quote_name(ProductAttribute._meta.db_table)
 
@@ -53,6 +57,14 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         return _compiled(filtered_products(filters, skip=skip).values("pk"))
 
     has_price = filters.price_min is not None or filters.price_max is not None
+    narrowed = bool(filters.attributes or filters.q or has_price or filters.in_stock)
+    if narrowed:
+        prefix, params = f"WITH f AS ({base_sql}) ", [*base_params]
+        source, source_params = "f", []
+    else:
+        prefix, params = "", []
+        source, source_params = f"({base_sql}) f", list(base_params)
+
     if has_price:
         # The range shown beside the price inputs ignores the price filter itself.
         price_sql, price_params = _compiled(
@@ -60,19 +72,18 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         )
         parts: list[str] = [
             "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, NULL AS lo, NULL AS hi "
-            f"FROM ({base_sql}) f",
+            f"FROM {source}",
             "SELECT 'p', 0, '', 0, MIN(x.current_price), MAX(x.current_price) "
             f"FROM ({price_sql}) x",
         ]
-        params: list = [*base_params, *price_params]
+        params.extend([*source_params, *price_params])
     else:
         # Otherwise the total and the range come from the same rows: one scan.
-        total_sql, total_params = _compiled(filtered_products(filters).values("current_price"))
         parts = [
             "SELECT 't' AS k, 0 AS d, '' AS v, COUNT(*) AS n, MIN(f.current_price) AS lo, "
-            f"MAX(f.current_price) AS hi FROM ({total_sql}) f"
+            f"MAX(f.current_price) AS hi FROM {source}"
         ]
-        params = [*total_params]
+        params.extend(source_params)
 
     stock_sql, stock_params = _compiled(
         filtered_products(filters, skip="stock").filter(in_stock_condition()).values("pk")
@@ -100,10 +111,10 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         marks = ", ".join(["%s"] * len(shared))
         parts.append(
             f"SELECT 'f', a.definition_id, a.value, COUNT(*), NULL, NULL FROM {attr_table} a "
-            f"JOIN ({base_sql}) f ON f.pk = a.product_id WHERE a.definition_id IN ({marks}) "
+            f"JOIN {source} ON f.pk = a.product_id WHERE a.definition_id IN ({marks}) "
             "GROUP BY a.definition_id, a.value"
         )
-        params.extend([*base_params, *shared])
+        params.extend([*source_params, *shared])
     for def_id in definition_ids:
         if def_id not in active:
             continue
@@ -116,7 +127,7 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         params.extend(ids_params)
         params.append(def_id)
 
-    sql = " UNION ALL ".join(parts)
+    sql = prefix + " UNION ALL ".join(parts)
     summary = FacetSummary()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
