@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
@@ -13,7 +11,8 @@ from django.views.decorators.vary import vary_on_headers
 from apps.core.htmx import wants_fragment
 
 from . import fragments, selectors
-from .forms import CatalogFilterForm, build_filters
+from .filters import CatalogFilters
+from .forms import CatalogFilterForm, build_filters, is_canonical
 from .pagination import Pagination
 
 
@@ -41,7 +40,7 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
         variant = "more" if form.value("page", 1) > 1 else "fragment"
     else:
         variant = "page"
-    shared = fragments.cacheable(request) and _canonical(request, form, meta)
+    shared = fragments.cacheable(request) and is_canonical(form, request.GET, meta)
     key = fragments.fragment_key(request, variant) if shared else None
     parts = fragments.cached_parts(key) if key else None
     if parts is None:
@@ -67,33 +66,13 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
     return TemplateResponse(request, "catalog/list.html", context)
 
 
-def _canonical(request: HttpRequest, form: CatalogFilterForm, meta: selectors.CatalogMeta) -> bool:
-    """Whether the query string is one the filter form itself produces.
-
-    Only those answers are shared through the cache: its keys repeat the query string, and junk
-    (unknown parameters or values, invalid prices, an overlong `q`) must not fill Redis.
-    """
-    if form.errors:
-        return False
-    vocabulary = {d.slug: set(d.values) for d in meta.definitions}
-    for name, values in request.GET.lists():
-        if name in vocabulary:
-            if not set(values) <= vocabulary[name]:
-                return False
-        elif name not in form.fields or len(values) > 1:
-            return False
-    data = request.GET
-    return (
-        data.get("q", "") == form.value("q", "")
-        and data.get("sort", selectors.DEFAULT_SORT) in selectors.SORTS
-        and data.get("per_page", str(selectors.DEFAULT_PAGE_SIZE))
-        in {str(size) for size in selectors.PAGE_SIZES}
-        and data.get("in_stock", "on") == "on"
-        and re.fullmatch(r"[1-9][0-9]{0,5}", data.get("page", "1")) is not None
-    )
-
-
-def _listing_context(request, form, filters, meta, category) -> dict:
+def _listing_context(
+    request: HttpRequest,
+    form: CatalogFilterForm,
+    filters: CatalogFilters,
+    meta: selectors.CatalogMeta,
+    category: selectors.CategoryNode | None,
+) -> dict:
     """What the facets and results partials need: the page of cards and the facet counts."""
     page = selectors.catalog_page(
         filters,
