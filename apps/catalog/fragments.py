@@ -55,6 +55,10 @@ class _CsrfSlot:
 
 
 CSRF_SLOT = _CsrfSlot()
+# Where a cached product card's wishlist button repeats the page address (see catalog_cards).
+NEXT_SLOT = "\x00next\x00"
+# Cards carry their own price and stock in the key: they can live as long as the version does.
+CARD_TTL = 3600
 
 
 def cacheable(request: HttpRequest) -> bool:

@@ -147,3 +147,40 @@ def test_junk_query_strings_are_answered_but_not_cached(client, query):
     assert not list(cache.iter_keys("catalog:html:*"))
     client.get("/catalog/?colour=red&sort=price_asc&per_page=12&in_stock=on&q=&page=1", headers=HX)
     assert len(list(cache.iter_keys("catalog:html:*"))) == 1
+
+
+# --- Product cards, cached one by one -------------------------------------------------------
+
+
+def card_of(body: str, product: Product) -> str:
+    return body.split(f'id="product-card-{product.pk}"')[1].split("</article>")[0]
+
+
+def test_a_cached_card_is_reused_by_another_listing_with_its_own_address(client):
+    shop = small_catalog()
+    p1 = shop["products"]["P1"]
+    red = client.get("/catalog/?colour=red", headers=HX).content.decode()  # P1, P2
+    assert len(list(cache.iter_keys("catalog:card:*"))) == 2
+    small = client.get("/catalog/?size=S", headers=HX).content.decode()  # P1, P3
+    assert len(list(cache.iter_keys("catalog:card:*"))) == 3  # P1's card came from Redis
+    assert 'name="next" value="/catalog/?colour=red"' in card_of(red, p1)
+    assert 'name="next" value="/catalog/?size=S"' in card_of(small, p1)
+    assert "\x00" not in small
+
+
+def test_signed_in_cards_follow_stock_and_the_wishlist_at_once(client):
+    product = ProductFactory(name="Mug", stock=5)
+    client.force_login(UserFactory())
+    card = card_of(client.get("/catalog/", headers=HX).content.decode(), product)
+    assert "Out of stock" not in card and 'aria-pressed="false"' in card
+
+    with transaction.atomic():  # checkout: no version bump, yet the card's key names the stock
+        rows = selectors_checkout.lock_stock([product.pk])
+        services_stock.allocate(rows, {product.pk: 5}, {product.pk: product})
+    card = card_of(client.get("/catalog/", headers=HX).content.decode(), product)
+    assert "Out of stock" in card and 'aria-pressed="false"' in card
+
+    assert client.post(f"/wishlist/items/{product.pk}/", {"saved": "1"}).status_code in (200, 302)
+    card = card_of(client.get("/catalog/", headers=HX).content.decode(), product)
+    assert "Out of stock" in card and 'aria-pressed="true"' in card
+    assert len(list(cache.iter_keys("catalog:card:*"))) == 3
