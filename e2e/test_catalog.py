@@ -40,12 +40,23 @@ def test_two_facets_update_in_place_and_history_works(live_server, page):
     expect(page).to_have_url(re.compile(r"colour=red"))
     assert "size=M" not in page.url
     expect(count).to_have_text("2 products")
+    expect(page.get_by_test_id("count-size-s")).to_have_text("(1)")
+    expect(page.locator("#f-colour-red")).to_be_checked()
     expect(page.locator("#f-size-m")).not_to_be_checked()
+    assert page.evaluate("window.__catalogMarker") == "still here"  # Back swapped, not loaded
 
-    page.goto(filtered_url)
+    page.go_forward()
+    wait_for_htmx(page)
+    expect(page).to_have_url(filtered_url)
+    expect(count).to_have_text("1 product")
+    # Reloading the pushed URL renders the same filtered page from the server.
+    page.reload()
+    assert page.evaluate("window.__catalogMarker") is None  # a real load this time
+    expect(page).to_have_url(filtered_url)
     expect(count).to_have_text("1 product")
     expect(page.locator("#f-colour-red")).to_be_checked()
     expect(page.locator("#f-size-m")).to_be_checked()
+    expect(page.get_by_test_id("count-colour-green")).to_have_text("(1)")
     expect(page.locator("#results .product-name")).to_have_text(["P2"])
 
 

@@ -7,6 +7,7 @@ the price inputs and left out of the filter.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -81,4 +82,28 @@ def build_filters(
         price_max=form.value("price_max"),
         in_stock=bool(form.value("in_stock", False)),
         attributes=tuple(sorted(attributes)),
+    )
+
+
+def is_canonical(form: CatalogFilterForm, data: QueryDict, meta: CatalogMeta) -> bool:
+    """Whether the query string is one the filter form itself produces.
+
+    Only those answers are shared through the cache: its keys repeat the query string, and junk
+    (unknown parameters or values, invalid prices, an overlong `q`) must not fill Redis.
+    """
+    if form.errors:
+        return False
+    vocabulary = {d.slug: set(d.values) for d in meta.definitions}
+    for name, values in data.lists():
+        if name in vocabulary:
+            if not set(values) <= vocabulary[name]:
+                return False
+        elif name not in form.fields or len(values) > 1:
+            return False
+    return (
+        data.get("q", "") == form.value("q", "")
+        and data.get("sort", DEFAULT_SORT) in SORTS
+        and data.get("per_page", str(DEFAULT_PAGE_SIZE)) in {str(size) for size in PAGE_SIZES}
+        and data.get("in_stock", "on") == "on"
+        and re.fullmatch(r"[1-9][0-9]{0,5}", data.get("page", "1")) is not None
     )

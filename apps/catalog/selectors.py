@@ -29,6 +29,9 @@ from .filters import CatalogFilters, filtered_products, in_stock_condition, sear
 from .models import Category, Product, ProductAttribute, ProductImage, Stock
 
 CACHE_TTL = 300
+# Checkout decrements stock without bumping the catalog version: anything cached that shows stock
+# (facet counts, rendered fragments) lives at most this long, so shown stock lags at most a minute.
+STOCK_LAG = 60
 VERSION_KEY = "catalog:version"
 
 
@@ -216,7 +219,7 @@ def cached_facet_summary(filters: CatalogFilters, meta: CatalogMeta) -> FacetSum
     summary = cache.get(key)
     if summary is None:
         summary = facet_summary(filters, [d.id for d in meta.definitions])
-        cache.set(key, summary, CACHE_TTL)
+        cache.set(key, summary, STOCK_LAG)
     return summary
 
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from .models import AttributeDefinition, Category, Product, ProductAttribute, Stock
+from .models import (
+    AttributeDefinition,
+    Category,
+    Product,
+    ProductAttribute,
+    ProductImage,
+    Stock,
+)
 from .services import bump_catalog_version
 
-WATCHED = (Category, Product, ProductAttribute, AttributeDefinition, Stock)
+# ProductImage too: cached cards show the primary image.
+WATCHED = (Category, Product, ProductImage, ProductAttribute, AttributeDefinition, Stock)
 
 
 def _invalidate(sender, **kwargs) -> None:

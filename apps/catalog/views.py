@@ -10,8 +10,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.core.htmx import wants_fragment
 
-from . import selectors
-from .forms import CatalogFilterForm, build_filters
+from . import fragments, selectors
+from .filters import CatalogFilters
+from .forms import CatalogFilterForm, build_filters, is_canonical
 from .pagination import Pagination
 
 
@@ -33,6 +34,46 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
     form = CatalogFilterForm(request.GET)
     form.is_valid()
     filters = build_filters(form, request.GET, meta, category)
+    if _fragment_requested(request):
+        # Filters never send `page` (a filter change starts at page 1), so an htmx request for a
+        # later page is "load more": its cards only, the facets have not changed.
+        variant = "more" if form.value("page", 1) > 1 else "fragment"
+    else:
+        variant = "page"
+    shared = fragments.cacheable(request) and is_canonical(form, request.GET, meta)
+    key = fragments.fragment_key(request, variant) if shared else None
+    parts = fragments.cached_parts(key) if key else None
+    if parts is None:
+        parts = fragments.render_parts(
+            request, variant, _listing_context(request, form, filters, meta, category), key=key
+        )
+    html = fragments.fill(request, parts)
+    if variant != "page":
+        return TemplateResponse(request, "catalog/list.html#cached", {"html": html[variant]})
+    context = {
+        "form": form,
+        "filters": filters,
+        "category": category,
+        "breadcrumbs": meta.ancestors(category),
+        "subcategories": meta.children(category),
+        "sorts": selectors.SORTS,
+        "sort": form.value("sort", selectors.DEFAULT_SORT),
+        "page_sizes": selectors.PAGE_SIZES,
+        "per_page": form.value("per_page", selectors.DEFAULT_PAGE_SIZE),
+        "facets_html": html["facets"],
+        "results_html": html["results"],
+    }
+    return TemplateResponse(request, "catalog/list.html", context)
+
+
+def _listing_context(
+    request: HttpRequest,
+    form: CatalogFilterForm,
+    filters: CatalogFilters,
+    meta: selectors.CatalogMeta,
+    category: selectors.CategoryNode | None,
+) -> dict:
+    """What the facets and results partials need: the page of cards and the facet counts."""
     page = selectors.catalog_page(
         filters,
         meta,
@@ -57,24 +98,14 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
     ]
     for facet in facets:
         facet["options"] = [o for o in facet["options"] if o["count"] or o["checked"]]
-    context = {
+    return {
         "form": form,
         "filters": filters,
         "category": category,
-        "breadcrumbs": meta.ancestors(category),
-        "subcategories": meta.children(category),
         "page": page,
         "facets": [facet for facet in facets if facet["options"]],
-        "sorts": selectors.SORTS,
-        "page_sizes": selectors.PAGE_SIZES,
         "pagination": Pagination(request, page.number, page.num_pages),
     }
-    if _fragment_requested(request):
-        # Filters never send `page` (a filter change starts at page 1), so an htmx request for a
-        # later page is "load more": its cards only, the facets have not changed.
-        partial = "more" if form.value("page", 1) > 1 else "fragment"
-        return TemplateResponse(request, f"catalog/list.html#{partial}", context)
-    return TemplateResponse(request, "catalog/list.html", context)
 
 
 @require_GET

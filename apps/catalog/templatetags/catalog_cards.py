@@ -1,0 +1,55 @@
+"""`{% product_cards products as cards %}`: the listing's product cards, each cached in Redis.
+
+A card's key carries everything its HTML shows or depends on: the catalog version (bumped by
+every product, price, image or category write), the product, its price and its stock (read live
+with the page, so a cached card never shows stale stock or price) and whether the viewer is
+anonymous, or signed in with the product saved or not. The two per-request values inside a card
+are slots: the CSRF token (filled per response by apps.catalog.fragments.fill) and the
+wishlist button's `next` (filled here with the page's own address).
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.core.cache import cache
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.catalog.fragments import CARD_TTL, CSRF_SLOT, NEXT_SLOT
+from apps.catalog.selectors import catalog_version
+
+register = template.Library()
+
+CARD_TEMPLATE = "partials/product_card.html"
+
+
+def _viewer_state(context: template.Context, product) -> str:
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return "anon"
+    return "saved" if product.pk in context.get("wishlist_ids", ()) else "unsaved"
+
+
+@register.simple_tag(takes_context=True)
+def product_cards(context: template.Context, products) -> list[SafeString]:
+    version = catalog_version()
+    keys = [
+        f"catalog:card:{version}:{p.pk}:{p.current_price}:{p.stock_total}:"
+        f"{_viewer_state(context, p)}"
+        for p in products
+    ]
+    found = cache.get_many(keys) if keys else {}
+    missing = {}
+    card = context.template.engine.get_template(CARD_TEMPLATE)
+    for product, key in zip(products, keys, strict=True):
+        if key not in found:
+            with context.push(product=product, csrf_token=CSRF_SLOT.value, heart_next=NEXT_SLOT):
+                missing[key] = str(card.render(context))
+    if missing:
+        cache.set_many(missing, CARD_TTL)
+    request = context.get("request")
+    here = escape(request.get_full_path()) if request is not None else ""
+    return [
+        mark_safe((found.get(key) or missing[key]).replace(NEXT_SLOT, here))  # noqa: S308
+        for key in keys
+    ]
