@@ -15,7 +15,7 @@ from django.db.models import CharField, IntegerField, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Concat
 
 from .models import Category, Product
-from .selectors import card_queryset
+from .selectors import STOCK_LAG, card_queryset
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,7 @@ def existing_skus(skus: Sequence[str]) -> set[str]:
 
 
 __all__ = [
+    "STOCK_LAG",
     "ProductSpec",
     "attribute_choices",
     "category_choices",

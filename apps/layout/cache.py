@@ -11,9 +11,14 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 
+from apps.catalog.selectors_blocks import STOCK_LAG
+
 VERSION_TTL = 60  # bounds the window in which a reader racing a publish can pin the old version
 BLOCKS_TTL = 24 * 3600
-RENDER_TTL = 10 * 60  # also bounds staleness after bulk catalog updates that send no signals
+# Checkout's stock updates send no signal: stock shown in a cached grid may lag by this much,
+# the same bound as the catalog's (checkout re-checks stock under lock). Prices never lag: every
+# price write bumps the catalog version in the key.
+RENDER_TTL = STOCK_LAG
 CATALOG_VERSION_KEY = "layout:catalog-version"
 
 

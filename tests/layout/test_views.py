@@ -365,3 +365,14 @@ def test_catalog_writes_move_the_render_key_again_after_commit(django_capture_on
         product.save()
         during = catalog_version()
     assert catalog_version() > during
+
+
+def test_cached_block_renders_let_stock_lag_by_at_most_the_catalogs_bound(client):
+    """Checkout changes stock without signals; a cached grid shows it within STOCK_LAG s."""
+    from apps.catalog.selectors_blocks import STOCK_LAG
+
+    ProductFactory.create_batch(3)
+    call_command("seed_layout")
+    assert client.get("/").status_code == 200
+    keys = cache.keys("layout:render:*")
+    assert keys and all(0 < cache.ttl(key) <= STOCK_LAG for key in keys)
