@@ -39,6 +39,8 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "fragment": ("fragment",),
     "more": ("more",),
 }
+PRODUCT_TEMPLATE = "catalog/product.html"
+PRODUCT_PARTS = ("title", "seo", "structured_data", "meta_description", "main")
 
 
 class _CsrfSlot:
@@ -89,6 +91,26 @@ def render_parts(
         ttl = int(STOCK_LAG - age)
         if ttl > 0:
             cache.set(key, parts, ttl)
+    return parts
+
+
+def product_key(request: HttpRequest) -> str | None:
+    """Anonymous shoppers share a product page's parts; a query string (never produced by the
+    shop's own links) is rendered fresh, so junk URLs never fill Redis."""
+    if not cacheable(request) or request.META.get("QUERY_STRING"):
+        return None
+    return f"catalog:product:{catalog_version()}:{request.path}"
+
+
+def render_product_parts(request: HttpRequest, context: dict, key: str | None) -> dict[str, str]:
+    """The product page's parts with the CSRF slot; stored for STOCK_LAG s (its stock badge)."""
+    context = {**context, "csrf_token": CSRF_SLOT.value}
+    parts = {
+        name: render_to_string(f"{PRODUCT_TEMPLATE}#{name}", context, request)
+        for name in PRODUCT_PARTS
+    }
+    if key is not None:
+        cache.set(key, parts, STOCK_LAG)
     return parts
 
 

@@ -110,16 +110,22 @@ def _listing_context(
 
 @require_GET
 def product_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    product = selectors.product_for_page(slug)
-    if product is None:
-        raise Http404("No such product.")
-    meta = selectors.catalog_meta()
-    category = meta.by_id.get(product.category_id)
-    context = {
-        "product": product,
-        "images": list(product.images.all()),
-        "attributes": selectors.grouped_attributes(product),
-        "breadcrumbs": meta.ancestors(category),
-    }
-    context["crumbs"] = [*context["breadcrumbs"], product]
-    return TemplateResponse(request, "catalog/product.html", context)
+    key = fragments.product_key(request)
+    parts = fragments.cached_parts(key) if key else None
+    if parts is None:
+        product = selectors.product_for_page(slug)
+        if product is None:
+            raise Http404("No such product.")
+        meta = selectors.catalog_meta()
+        category = meta.by_id.get(product.category_id)
+        context = {
+            "product": product,
+            "images": list(product.images.all()),
+            "attributes": selectors.grouped_attributes(product),
+            "breadcrumbs": meta.ancestors(category),
+        }
+        context["crumbs"] = [*context["breadcrumbs"], product]
+        parts = fragments.render_product_parts(request, context, key)
+    return TemplateResponse(
+        request, fragments.PRODUCT_TEMPLATE, {"parts": fragments.fill(request, parts)}
+    )

@@ -54,3 +54,46 @@ def test_out_of_stock_and_missing_products(client):
     draft = ProductFactory(status=Product.Status.DRAFT)
     assert client.get(draft.get_absolute_url()).status_code == 404
     assert client.get("/products/no-such-thing/").status_code == 404
+
+
+def test_warm_product_page_costs_no_query_and_never_shows_a_stale_price(
+    client, django_assert_num_queries
+):
+    import re
+
+    from django.test import Client
+
+    product = ProductFactory(name="Trail Runner", current_price="89.00", stock=5)
+    ProductImageFactory(product=product, alt_text="Side view", is_primary=True)
+    url = product.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(0):
+        body = client.get(url).content.decode()
+    assert "89.00 EUR" in body and "Trail Runner" in body and '"price": "89.00"' in body
+
+    product.current_price = "79.00"
+    product.save()
+    body = client.get(url).content.decode()
+    assert "79.00 EUR" in body and "89.00" not in body
+
+    # Each shopper's own CSRF token fills the cached add-to-cart form, and it is accepted.
+    other = Client(enforce_csrf_checks=True)
+    page = other.get(url).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    assert "csrfslot" not in page
+    added = other.post("/cart/add/", {"product_id": product.pk, "csrfmiddlewaretoken": token})
+    assert added.status_code == 302
+
+
+def test_signed_in_shoppers_and_query_strings_get_a_fresh_product_page(client):
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    product = ProductFactory(name="Trail Runner", stock=5)
+    url = product.get_absolute_url()
+    client.get(url + "?utm_source=mail")
+    assert not cache.keys("catalog:product:*"), "junk query strings never fill Redis"
+    client.force_login(UserFactory())
+    client.get(url)
+    assert not cache.keys("catalog:product:*"), "a signed-in shopper's hearts are their own"
