@@ -145,6 +145,19 @@ class ProductImage(models.Model):
     def __str__(self) -> str:
         return self.alt_text or self.image.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        if self.image:
+            from .images import make_renditions
+
+            make_renditions(self.image.name, self.image.storage)
+
+    @property
+    def srcset(self) -> str:
+        from .images import srcset
+
+        return srcset(self.image.name, self.image.url, self.width, self.image.storage)
+
 
 class AttributeDefinition(models.Model):
     class Kind(models.TextChoices):

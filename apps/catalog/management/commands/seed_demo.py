@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from apps.catalog.demo_images import draw_product
+from apps.catalog.images import make_renditions
 from apps.catalog.models import (
     AttributeDefinition,
     Category,
@@ -214,6 +215,7 @@ class Command(BaseCommand):
                 buffer = BytesIO()
                 image.save(buffer, "JPEG", quality=82)
                 default_storage.save(name, ContentFile(buffer.getvalue()))
+            make_renditions(name)  # products share these files: one set of smaller copies each
             files.append((name, colour))
         return files
 

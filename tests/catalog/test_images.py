@@ -1,0 +1,50 @@
+"""Product cards offer the browser real image sizes: every srcset candidate is a stored file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+
+from apps.catalog.models import ProductImage
+from tests.factories import ProductFactory, ProductImageFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(url: str) -> bool:
+    return default_storage.exists(url.removeprefix(default_storage.base_url))
+
+
+def test_saving_an_image_writes_smaller_copies_named_in_its_srcset():
+    image = ProductImageFactory(image__width=480, image__height=480, is_primary=True)
+    candidates = [c.rsplit(" ", 1) for c in image.srcset.split(", ")]
+    assert [w for _, w in candidates] == ["240w", "360w", "480w"]
+    assert all(stored(url) for url, _ in candidates)
+    from PIL import Image
+
+    with default_storage.open(candidates[0][0].removeprefix(default_storage.base_url)) as f:
+        assert Image.open(f).size == (240, 240)
+
+
+def test_an_image_smaller_than_every_rendition_offers_only_itself():
+    image = ProductImageFactory(image__width=64, image__height=64)
+    assert image.srcset == f"{image.image.url} 64w"
+
+
+def test_catalog_cards_srcset_points_at_files_that_exist(client):
+    product = ProductFactory(name="Wool rug", stock=3)
+    ProductImageFactory(product=product, image__width=480, image__height=480, is_primary=True)
+    html = client.get("/catalog/").content.decode()
+    srcset = re.search(r'srcset="([^"]+)"', html)[1]
+    urls = [c.rsplit(" ", 1)[0] for c in srcset.split(", ")]
+    assert len(urls) == 3 and all(stored(url) for url in urls)
+
+
+def test_seed_demo_images_have_their_smaller_copies(settings, tmp_path):
+    call_command("seed_demo", products=5, images=2, verbosity=0)
+    image = ProductImage.objects.first()
+    urls = [c.rsplit(" ", 1)[0] for c in image.srcset.split(", ")]
+    assert len(urls) == 3 and all(stored(url) for url in urls)
