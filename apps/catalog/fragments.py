@@ -68,10 +68,10 @@ def cacheable(request: HttpRequest) -> bool:
     return user is None or not user.is_authenticated
 
 
-def fragment_key(request: HttpRequest, variant: str) -> str:
+def fragment_key(request: HttpRequest, variant: str, version: int) -> str:
     where = f"{request.path}?{request.META.get('QUERY_STRING', '')}"
     digest = hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
-    return f"catalog:html:{catalog_version()}:{variant}:{digest}"
+    return f"catalog:html:{version}:{variant}:{digest}"
 
 
 def cached_parts(key: str) -> dict[str, str] | None:

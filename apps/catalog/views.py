@@ -25,7 +25,8 @@ def _fragment_requested(request: HttpRequest) -> bool:
 @require_GET
 @vary_on_headers("HX-Request")
 def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
-    meta = selectors.catalog_meta()
+    version = selectors.catalog_version()
+    meta = selectors.catalog_meta(version)
     category = None
     if path:
         category = meta.by_path.get(path.strip("/"))
@@ -41,7 +42,7 @@ def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
     else:
         variant = "page"
     shared = fragments.cacheable(request) and is_canonical(form, request.GET, meta)
-    key = fragments.fragment_key(request, variant) if shared else None
+    key = fragments.fragment_key(request, variant, version) if shared else None
     parts = fragments.cached_parts(key) if key else None
     if parts is None:
         parts = fragments.render_parts(
