@@ -7,7 +7,6 @@ wrk; each figure also as a ratio to the floor (a "hello world" view in the same 
 from __future__ import annotations
 
 import argparse
-import random
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -155,7 +154,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=8)
     args = parser.parse_args(argv)
-    random.seed(1)
     print(f"shopper paths, {args.products:,} products, gunicorn {WORKERS} workers, wrk")
     section = measure(args.products, args.seconds)
     report.save("shopper", section)
