@@ -41,7 +41,7 @@ class DemoShop:
 
 
 def demo_shop(products: int = 48) -> DemoShop:
-    call_command("seed_demo", products=products, images=40, verbosity=0)
+    call_command("seed_demo", products=products, verbosity=0)
     call_command("seed_layout", verbosity=0)
     CouponFactory(code="WELCOME10", value=Decimal("10"))
     page = PageFactory(

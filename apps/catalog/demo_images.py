@@ -16,8 +16,12 @@ def _shade(colour: RGB, factor: float) -> RGB:
     return tuple(max(0, min(255, round(c * factor))) for c in colour)  # type: ignore[return-value]
 
 
+# The silhouettes _object_mask draws, in order; seed_demo picks one per product family.
+SHAPES = ("top", "bag", "mug", "cushion", "shoe", "trousers", "lamp", "tent")
+
+
 def _object_mask(kind: int, size: int) -> Image.Image:
-    """One of four product-like silhouettes: a T-shirt, a tote, a mug, a round cushion."""
+    """A product-like silhouette: see SHAPES."""
     mask = Image.new("L", (size, size), 0)
     draw = ImageDraw.Draw(mask)
     s = size / 480
@@ -37,12 +41,32 @@ def _object_mask(kind: int, size: int) -> Image.Image:
     elif kind == 2:  # a mug
         draw.ellipse([290 * s, 200 * s, 395 * s, 320 * s], outline=255, width=round(24 * s))
         draw.rounded_rectangle([130 * s, 150 * s, 320 * s, 395 * s], radius=22 * s, fill=255)
-    else:  # a round cushion
+    elif kind == 3:  # a round cushion
         draw.rounded_rectangle([115 * s, 130 * s, 365 * s, 395 * s], radius=110 * s, fill=255)
+    elif kind == 4:  # a shoe, toe to the right
+        outline = [
+            (85, 395), (85, 300), (110, 250), (175, 245), (215, 285), (290, 300), (360, 320),
+            (395, 350), (400, 395),
+        ]  # fmt: skip
+        draw.polygon([(x * s, y * s) for x, y in outline], fill=255)
+    elif kind == 5:  # trousers
+        outline = [(150, 95), (330, 95), (350, 395), (262, 395), (240, 195), (218, 395), (130, 395)]
+        draw.polygon([(x * s, y * s) for x, y in outline], fill=255)
+    elif kind == 6:  # a table lamp
+        draw.polygon(
+            [(170 * s, 105 * s), (310 * s, 105 * s), (350 * s, 230 * s), (130 * s, 230 * s)],
+            fill=255,
+        )
+        draw.rectangle([231 * s, 230 * s, 249 * s, 372 * s], fill=255)
+        draw.ellipse([165 * s, 362 * s, 315 * s, 395 * s], fill=255)
+    else:  # a tent with its door open
+        draw.polygon([(240 * s, 105 * s), (405 * s, 395 * s), (75 * s, 395 * s)], fill=255)
+        draw.polygon([(240 * s, 255 * s), (282 * s, 395 * s), (198 * s, 395 * s)], fill=0)
     return mask
 
 
-def draw_product(index: int, colour: RGB, size: int = 480) -> Image.Image:
+def draw_product(shape: int, colour: RGB, size: int = 480) -> Image.Image:
+    """A picture of SHAPES[shape] in `colour`."""
     backdrop_top = _mix((248, 246, 242), colour, 0.05)
     backdrop_bottom = _mix((224, 219, 211), colour, 0.12)
     image = Image.new("RGB", (size, size))
@@ -61,7 +85,7 @@ def draw_product(index: int, colour: RGB, size: int = 480) -> Image.Image:
     fill_draw = ImageDraw.Draw(fill)
     for x in range(size):
         fill_draw.line([(x, 0), (x, size)], fill=_mix(light, dark, x / size))
-    mask = _object_mask(index % 4, size)
+    mask = _object_mask(shape % len(SHAPES), size)
     edge = mask.filter(ImageFilter.MaxFilter(3))
     image.paste(_shade(colour, 0.6), mask=edge)
     image.paste(fill, mask=mask)

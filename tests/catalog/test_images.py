@@ -44,7 +44,7 @@ def test_catalog_cards_srcset_points_at_files_that_exist(client):
 
 
 def test_seed_demo_images_have_their_smaller_copies(settings, tmp_path):
-    call_command("seed_demo", products=5, images=2, verbosity=0)
+    call_command("seed_demo", products=5, verbosity=0)
     image = ProductImage.objects.first()
     urls = [c.rsplit(" ", 1)[0] for c in image.srcset.split(", ")]
     assert len(urls) == 3 and all(stored(url) for url in urls)

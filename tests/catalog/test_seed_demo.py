@@ -54,3 +54,21 @@ def test_seeded_catalog_serves_the_listing(client):
     call_command("seed_demo", products=30, seed=3, verbosity=0)
     body = client.get("/catalog/?colour=Red").content.decode()
     assert 'data-facet="brand"' in body and 'data-facet="material"' in body
+
+
+def test_demo_pictures_show_the_product_family_in_the_products_colour():
+    from apps.catalog.management.commands.seed_demo import SHAPE_OF
+
+    call_command("seed_demo", products=60, verbosity=0)
+    for image in ProductImage.objects.filter(is_primary=True).select_related("product__category"):
+        family = image.product.category.name
+        colours = set(
+            image.product.attributes.filter(definition__slug="colour").values_list(
+                "value", flat=True
+            )
+        )
+        shape = SHAPE_OF[family]
+        assert image.image.name in {f"demo/{shape}-{c.lower()}.jpg" for c in colours}, (
+            image.product.name,
+            image.image.name,
+        )

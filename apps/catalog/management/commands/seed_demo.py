@@ -1,7 +1,8 @@
 """Seed a realistic demo catalog: deterministic for a seed, bulk inserts, a progress bar.
 
 `make run` calls it with `--products 300 --if-empty` on SQLite; the benchmark seeds 100,000 on
-PostgreSQL. Images are a few dozen files drawn locally with Pillow and shared between products.
+PostgreSQL. Images are drawn locally with Pillow, one per product family and colour (at most 80),
+shared between products.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from apps.catalog.demo_images import draw_product
+from apps.catalog.demo_images import SHAPES, draw_product
 from apps.catalog.images import make_renditions
 from apps.catalog.models import (
     AttributeDefinition,
@@ -53,6 +54,21 @@ NOUNS = {
     "Jackets": ["Rain Jacket", "Parka", "Fleece"],
     "Backpacks": ["Backpack", "Daypack", "Duffel"],
     "Tents": ["Tent", "Shelter", "Tarp"],
+}
+# Which silhouette (apps/catalog/demo_images.py) pictures each product family.
+SHAPE_OF = {
+    "Dresses": "top",
+    "Tops": "top",
+    "Shirts": "top",
+    "Jackets": "top",
+    "Sneakers": "shoe",
+    "Boots": "shoe",
+    "Trousers": "trousers",
+    "Kitchen": "mug",
+    "Bedding": "cushion",
+    "Lighting": "lamp",
+    "Backpacks": "bag",
+    "Tents": "tent",
 }
 ADJECTIVES = [
     "Classic",
@@ -143,7 +159,6 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when products already exist"
         )
-        parser.add_argument("--images", type=int, default=36, help="distinct image files")
 
     def handle(self, *args, **options) -> None:
         count: int = options["products"]
@@ -158,7 +173,7 @@ class Command(BaseCommand):
                     self._reset()
                 elif Product.objects.filter(sku__startswith="DEMO-").exists():
                     raise CommandError("Demo products exist already: use --reset to re-seed.")
-                self._seed(count, options["seed"], options["images"], options["verbosity"])
+                self._seed(count, options["seed"], options["verbosity"])
         except IntegrityError as error:
             raise CommandError(
                 f"Could not reset the catalog (orders or carts refer to products?): {error}"
@@ -204,22 +219,23 @@ class Command(BaseCommand):
                     leaves.append((node, child))
         return leaves
 
-    def _images(self, count: int) -> list[tuple[str, str]]:
-        """(file name, colour) pairs, drawn once and reused by many products."""
-        files = []
-        for i in range(max(1, count)):
-            colour = COLOURS[i % len(COLOURS)]
-            name = f"{IMAGE_DIR}/product-{i:03d}.jpg"
+    def _image(self, family: str, colour: str) -> str:
+        """The picture for a product family in a colour: drawn once (with its smaller copies)
+        and shared by every product of that family and colour."""
+        shape = SHAPE_OF[family]
+        name = f"{IMAGE_DIR}/{shape}-{colour.lower()}.jpg"
+        if name not in self._drawn:
             if not default_storage.exists(name):
-                image = draw_product(i // len(COLOURS), COLOUR_RGB[colour], IMAGE_SIZE)
+                image = draw_product(SHAPES.index(shape), COLOUR_RGB[colour], IMAGE_SIZE)
                 buffer = BytesIO()
                 image.save(buffer, "JPEG", quality=82)
                 default_storage.save(name, ContentFile(buffer.getvalue()))
-            make_renditions(name)  # products share these files: one set of smaller copies each
-            files.append((name, colour))
-        return files
+            make_renditions(name)
+            self._drawn.add(name)
+        return name
 
-    def _seed(self, count: int, seed: int, image_count: int, verbosity: int) -> None:
+    def _seed(self, count: int, seed: int, verbosity: int) -> None:
+        self._drawn: set[str] = set()
         rng = random.Random(seed)
         warehouses = [
             Warehouse.objects.get_or_create(code=code, defaults={"name": name})[0]
@@ -238,10 +254,6 @@ class Command(BaseCommand):
                 },
             )
         leaves = self._categories()
-        images = self._images(image_count)
-        images_by_colour: dict[str, list[str]] = {}
-        for name, colour in images:
-            images_by_colour.setdefault(colour, []).append(name)
 
         start = Product.objects.count()
         progress = tqdm(total=count, unit="product", disable=verbosity == 0, desc="seed_demo")
@@ -253,7 +265,7 @@ class Command(BaseCommand):
             ]
             products = Product.objects.bulk_create([plan[0] for plan in plans], batch_size=1000)
             attributes, stock, gallery = [], [], []
-            for product, (_, attrs) in zip(products, plans, strict=True):
+            for product, (_, attrs, family) in zip(products, plans, strict=True):
                 colours = attrs["colour"]
                 for slug, values in attrs.items():
                     for value in values:
@@ -266,18 +278,18 @@ class Command(BaseCommand):
                 for warehouse in warehouses:
                     quantity = 0 if out else rng.choice((0, 1, 2, 3, 5, 8, 12, 20, 40))
                     stock.append(Stock(product=product, warehouse=warehouse, quantity=quantity))
-                pool = images_by_colour.get(colours[0]) or [images[0][0]]
                 extra = 2 if rng.random() < 0.3 else 0
+                first = COLOURS.index(colours[0])
                 for order in range(1 + extra):
+                    # The gallery shows the product in its colour, then in two other colours.
+                    shown = COLOURS[(first + order * 3) % len(COLOURS)]
                     gallery.append(
                         ProductImage(
                             product=product,
-                            image=pool[(product.pk + order) % len(pool)]
-                            if order
-                            else rng.choice(pool),
+                            image=self._image(family, shown),
                             width=IMAGE_SIZE,
                             height=IMAGE_SIZE,
-                            alt_text=f"{product.name}, {colours[0].lower()}",
+                            alt_text=f"{product.name}, {shown.lower()}",
                             is_primary=order == 0,
                             sort_order=order,
                         )
@@ -290,7 +302,7 @@ class Command(BaseCommand):
 
     def _plan(
         self, rng: random.Random, index: int, leaves, warehouse_id: int
-    ) -> tuple[Product, dict[str, list[str]]]:
+    ) -> tuple[Product, dict[str, list[str]], str]:
         category, family = leaves[rng.randrange(len(leaves))]
         brand = rng.choice(BRANDS)
         noun = rng.choice(NOUNS[family])
@@ -301,7 +313,8 @@ class Command(BaseCommand):
         )
         words = rng.sample(WORDS, 4)
         description = (
-            f"A {words[0]}, {words[1]} {noun.lower()} by {brand}. "
+            f"{'An' if words[0][0] in 'aeiou' else 'A'} {words[0]}, {words[1]} {noun.lower()} "
+            f"by {brand}. "
             f"{words[2].capitalize()} and {words[3]}, made for every day."
         )
         colours = rng.sample(COLOURS, 2 if rng.random() < 0.25 else 1)
@@ -325,4 +338,4 @@ class Command(BaseCommand):
             compare_at_price=compare,
             status=status,
         )
-        return product, attrs
+        return product, attrs, family
