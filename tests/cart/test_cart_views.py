@@ -52,16 +52,17 @@ def test_tampered_price_field_is_ignored(client):
     assert "19.99" in page and "0.01" not in page
 
 
-@pytest.mark.parametrize(
-    ("quantity", "message"),
-    [
-        ("0", "at least 1"),
-        ("-1", "at least 1"),
-        ("abc", "whole number"),
-        (str(10**12), "at most 99"),
-        ("", "whole number"),
-    ],
-)
+BAD_QUANTITIES = [
+    ("0", "at least 1"),
+    ("-1", "at least 1"),
+    ("abc", "whole number"),
+    (str(10**12), "at most 99"),
+    ("", "whole number"),
+    ("1.5", "whole number"),
+]
+
+
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_bad_quantity_changes_nothing(client, quantity, message, htmx):
     product = ProductFactory()
@@ -74,16 +75,7 @@ def test_bad_quantity_changes_nothing(client, quantity, message, htmx):
     assert not CartLine.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("quantity", "message"),
-    [
-        ("0", "at least 1"),
-        ("-1", "at least 1"),
-        ("abc", "whole number"),
-        (str(10**12), "at most 99"),
-        ("1.5", "whole number"),
-    ],
-)
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
 @pytest.mark.parametrize("htmx", [False, True])
 def test_bad_quantity_on_a_cart_line_changes_nothing(client, quantity, message, htmx):
     add(client, ProductFactory().pk, "2")
