@@ -78,14 +78,19 @@ def cached_parts(key: str) -> dict[str, str] | None:
     return cache.get(key)
 
 
+def _render_slotted(
+    request: HttpRequest, template: str, names: tuple[str, ...], context: dict
+) -> dict[str, str]:
+    """Named partials of one template, rendered with the CSRF slot in place of the token."""
+    context = {**context, "csrf_token": CSRF_SLOT.value}
+    return {name: render_to_string(f"{template}#{name}", context, request) for name in names}
+
+
 def render_parts(
     request: HttpRequest, variant: str, context: dict, *, key: str | None = None
 ) -> dict[str, str]:
     """The variant's partials, with the CSRF slot in place of the token; stored if keyed."""
-    context = {**context, "csrf_token": CSRF_SLOT.value}
-    parts = {
-        name: render_to_string(f"{TEMPLATE}#{name}", context, request) for name in VARIANTS[variant]
-    }
+    parts = _render_slotted(request, TEMPLATE, VARIANTS[variant], context)
     if key is not None:
         age = time.time() - context["page"].summary.computed_at
         ttl = int(STOCK_LAG - age)
@@ -104,11 +109,7 @@ def product_key(request: HttpRequest) -> str | None:
 
 def render_product_parts(request: HttpRequest, context: dict, key: str | None) -> dict[str, str]:
     """The product page's parts with the CSRF slot; stored for STOCK_LAG s (its stock badge)."""
-    context = {**context, "csrf_token": CSRF_SLOT.value}
-    parts = {
-        name: render_to_string(f"{PRODUCT_TEMPLATE}#{name}", context, request)
-        for name in PRODUCT_PARTS
-    }
+    parts = _render_slotted(request, PRODUCT_TEMPLATE, PRODUCT_PARTS, context)
     if key is not None:
         cache.set(key, parts, STOCK_LAG)
     return parts
