@@ -91,6 +91,7 @@ TEMPLATES = [
                 "apps.wishlist.context_processors.wishlist",
                 "apps.cart.context_processors.cart_badge",
             ],
+            "builtins": ["apps.core.templatetags.money"],
         },
     }
 ]
