@@ -11,3 +11,5 @@ class CheckoutConfig(AppConfig):
         from .coupons import cart_discount
 
         discounts.register(cart_discount)
+
+        from . import tasks  # noqa: F401 - registers retry policies and periodic jobs

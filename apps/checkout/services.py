@@ -13,25 +13,20 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.db.models import F, Q
 
 from apps.cart import selectors as cart_selectors
-from apps.cart import services as cart_services
 from apps.cart.selectors import CartSummary
 from apps.catalog import selectors_checkout as catalog
 from apps.catalog import services_stock as stock
 
-from . import coupons
-from .models import Coupon, CouponRedemption, Order, OrderLine
+from . import coupons, lifecycle
+from .models import Coupon, CouponRedemption, Order, OrderEvent, OrderLine
 from .payments import ChargeResult, get_gateway
 
 logger = logging.getLogger(__name__)
@@ -60,6 +55,10 @@ class OutOfStock(CheckoutError):
 
 class CouponNoLongerValid(CheckoutError):
     pass
+
+
+class CartAlreadyOrdered(CheckoutError):
+    step = "cart"
 
 
 class PriceChanged(CheckoutError):
@@ -145,11 +144,24 @@ def _place_order_locked(
     card_last4: str,
 ) -> tuple[Order, bool]:
     cart = cart_selectors.lock_cart(cart_id)
-    existing = Order.objects.filter(checkout_token=token).first()
+    # This checkout's order (idempotency), or an order of this cart awaiting payment.
+    earlier = list(
+        Order.objects.filter(
+            Q(checkout_token=token) | Q(cart_id=cart_id, status=Order.Status.PENDING_PAYMENT)
+        )
+    )
+    existing = next((o for o in earlier if o.checkout_token == token), None)
     if existing is not None:
         return existing, False
     if cart is None:
         raise EmptyCart("Your cart is empty.")
+    awaiting = earlier[0] if earlier else None
+    if awaiting is not None:
+        # One cart, one order: another session of this account placed it and is paying.
+        raise CartAlreadyOrdered(
+            f"This cart is already order {awaiting.number}, which is awaiting payment. "
+            "We will e-mail you once the payment is settled."
+        )
     lines = cart_selectors.cart_lines(cart)
     if not lines:
         raise EmptyCart("Your cart is empty.")
@@ -224,6 +236,7 @@ def _place_order_locked(
         total=quote.total,
         coupon_code=coupon.code if coupon else "",
         card_last4=card_last4,
+        cart_id=cart.pk,
     )
     line_totals = [price * qty for _, qty, price in items]
     shares = _split_discount(line_totals, discount)
@@ -251,40 +264,27 @@ def _place_order_locked(
         CouponRedemption.objects.create(
             coupon=coupon, order=order, user=user, email=details["email"]
         )
+    lifecycle.record(
+        order,
+        OrderEvent.Kind.PLACED,
+        actor=OrderEvent.Actor.CUSTOMER,
+        user=user,
+        amount=order.total,
+    )
     return order, True
 
 
 def cancel_order(order: Order, reason: str) -> None:
-    """Cancel an unpaid order, giving back its stock and its coupon use, atomically."""
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != Order.Status.PENDING_PAYMENT:
-            return
-        allocations = [
-            allocation
-            for line_allocations in OrderLine.objects.filter(order=locked).values_list(
-                "allocations", flat=True
-            )
-            for allocation in line_allocations
-        ]
-        stock.restock(allocations)
-        redemption = CouponRedemption.objects.filter(order=locked).first()
-        if redemption is not None:
-            Coupon.objects.filter(pk=redemption.coupon_id, times_used__gt=0).update(
-                times_used=F("times_used") - 1
-            )
-            redemption.delete()
-        locked.status = Order.Status.CANCELLED
-        locked.payment_message = reason[:200]
-        locked.save(update_fields=["status", "payment_message", "updated_at"])
-    order.status = locked.status
-    order.payment_message = locked.payment_message
+    """Cancel an unpaid order (a decline in front of the shopper), giving back its stock and its
+    coupon use, atomically. Nothing is e-mailed: the shopper is looking at the answer."""
+    lifecycle.cancel_unpaid(order.pk, reason, actor=OrderEvent.Actor.GATEWAY, notify=False)
+    order.refresh_from_db(fields=["status", "payment_message"])
 
 
 class PaymentUnavailable(CheckoutError):
     """The gateway failed to answer (it raised): the order stays awaiting payment, its stock held,
-    because a timed-out charge may still have gone through; nothing is confirmed to the shopper
-    and cancel_unpaid_orders returns the stock if the payment never completes."""
+    because a timed-out charge may still have gone through. Reconciliation asks the gateway
+    later and then pays or cancels the order, and e-mails the shopper either way."""
 
     def __init__(self, order: Order) -> None:
         super().__init__(
@@ -296,42 +296,36 @@ class PaymentUnavailable(CheckoutError):
 
 
 def pay_order(order: Order, payment_token: str) -> ChargeResult:
-    """Charge outside any transaction; mark paid, or cancel and restock on a decline."""
+    """Charge outside any transaction; then mark paid, wait for confirmation, or cancel and
+    restock on a decline."""
     try:
         result = get_gateway().charge(payment_token, order.total, order.currency, order.number)
     except Exception as error:
         logger.exception("payment gateway failed for order %s", order.number)
-        raise PaymentUnavailable(order) from error
-    if result.approved:
-        Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
-            status=Order.Status.PAID,
-            payment_reference=result.reference,
-            payment_message=result.message,
-            updated_at=timezone.now(),
+        lifecycle.record_payment_pending(
+            order.pk, reference="", message="The payment provider did not answer in time."
         )
+        raise PaymentUnavailable(order) from error
+    if result.approved and lifecycle.mark_paid(
+        order.pk,
+        reference=result.reference,
+        amount=order.total,
+        actor=OrderEvent.Actor.GATEWAY,
+        message=result.message,
+        placed=order,
+    ):
         order.status = Order.Status.PAID
         order.payment_reference = result.reference
-    else:
-        cancel_order(order, result.message)
-    return result
-
-
-def send_confirmation(order: Order) -> None:
-    """E-mail the order summary; a mail outage must not undo a paid order."""
-    context = {
-        "order": order,
-        "lines": getattr(order, "line_list", None) or list(order.lines.all()),
-    }
-    body = render_to_string("checkout/email/confirmation.txt", context)
-    try:
-        send_mail(
-            f"Your {settings.SHOP_NAME} order {order.number}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [order.email],
+        order.payment_message = result.message
+        return result
+    if result.pending:
+        lifecycle.record_payment_pending(
+            order.pk, reference=result.reference, message=result.message
         )
-    except Exception:  # noqa: BLE001 - logged; the order stands
-        logger.exception("confirmation e-mail for %s failed", order.number)
+    elif not result.approved:
+        cancel_order(order, result.message)
+    order.refresh_from_db(fields=["status", "payment_reference", "payment_message"])
+    return result
 
 
 @dataclass(frozen=True)
@@ -365,21 +359,12 @@ def complete_checkout(
     if not created:
         return CheckoutResult(order, False, None)
     charge = pay_order(order, payment_token)
-    if charge.approved:
-        cart_services.clear_cart(
-            cart_id, {line.product_id: line.quantity for line in order.line_list}
-        )
-        send_confirmation(order)
     return CheckoutResult(order, True, charge)
 
 
 def cancel_stale_orders(older_than_minutes: int = 30) -> int:
-    """Cancel orders left awaiting payment (a worker died between placing and charging), so
-    their stock and coupon uses return to the shop. Run it from cron."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    stale = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
-    count = 0
-    for order in stale.order_by("pk").iterator():
-        cancel_order(order, "Payment was not completed in time.")
-        count += order.status == Order.Status.CANCELLED
-    return count
+    """Settle orders left awaiting payment by asking the gateway (apps.checkout.reconcile);
+    the worker runs this on schedule. Returns how many were cancelled."""
+    from .reconcile import reconcile
+
+    return reconcile(after_minutes=older_than_minutes, expiry_minutes=older_than_minutes).cancelled
