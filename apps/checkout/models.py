@@ -122,6 +122,7 @@ class Order(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["user", "-created_at"], name="order_user_created")]
+        permissions = [("manage_orders", "Can fulfil, ship, cancel and refund orders")]
 
     def __str__(self) -> str:
         return self.number

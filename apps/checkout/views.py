@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -24,8 +25,9 @@ from apps.cart import services as cart_services
 from apps.cart.views import badge, fragments, refused
 from apps.core.htmx import wants_fragment
 
-from . import coupons, selectors, services
+from . import coupons, selectors, services, webhooks
 from .forms import AddressForm, PaymentForm, ShippingForm
+from .payments import InvalidWebhook
 
 STEPS = ["address", "shipping", "payment", "review"]
 STEP_TITLES = {
@@ -259,7 +261,11 @@ def order_detail(request: HttpRequest, number: str) -> TemplateResponse:
     order = selectors.order_with_lines(number)
     if order is None or not selectors.may_see(request, order):
         raise Http404("No such order.")
-    return TemplateResponse(request, "checkout/order.html", {"order": order})
+    return TemplateResponse(
+        request,
+        "checkout/order.html",
+        {"order": order, "shipments": selectors.shipments(order)},
+    )
 
 
 @require_GET
@@ -313,3 +319,14 @@ def coupon_remove(request: HttpRequest) -> HttpResponse:
     cart_services.set_coupon_code(cart, "")
     messages.success(request, "Coupon removed.")
     return _coupon_response(request, cart)
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request: HttpRequest) -> HttpResponse:
+    """The payment provider's server calls this; the signature, not a cookie, proves it."""
+    try:
+        outcome = webhooks.receive(request.body, request.headers.get("X-Signature", ""))
+    except InvalidWebhook as invalid:
+        return HttpResponse(str(invalid), status=400, content_type="text/plain")
+    return HttpResponse(outcome, content_type="text/plain")

@@ -351,7 +351,7 @@ def test_history_and_order_page_budget(client, django_assert_max_num_queries, co
         page = client.get("/checkout/orders/").content.decode()
     assert page.count('data-testid="order-row"') == count
     order = Order.objects.filter(user=user).first()
-    with django_assert_max_num_queries(3):  # user, order, lines
+    with django_assert_max_num_queries(4):  # user, order, lines, timeline
         page = client.get(order.get_absolute_url()).content.decode()
     assert page.count('data-testid="order-line"') == 2
 
