@@ -8,6 +8,7 @@ tests/core/test_worker.py use the real worker process instead.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
@@ -30,12 +31,13 @@ def run_pending_tasks(*, include_delayed: bool = False, limit: int = 100) -> int
         ready = DBTaskResult.objects.filter(status="READY")
         if not include_delayed:
             ready = ready.ready()
-        task_result = ready.order_by("enqueued_at").select_for_update(skip_locked=True).first()
-        if task_result is None:
-            break
-        if include_delayed:
-            task_result.run_after = timezone.now()
-        task_result.claim(worker.worker_id)
+        with transaction.atomic():
+            task_result = ready.order_by("enqueued_at").select_for_update(skip_locked=True).first()
+            if task_result is None:
+                break
+            if include_delayed:
+                task_result.run_after = timezone.now()
+            task_result.claim(worker.worker_id)
         worker.run_task(task_result)
         ran += 1
     return ran

@@ -12,6 +12,8 @@ ORDER_STAFF = "Order staff"
 PERMISSIONS = [
     ("checkout", "manage_orders"),
     ("checkout", "view_order"),
+    ("checkout", "view_orderline"),
+    ("checkout", "view_orderevent"),
     ("checkout", "view_coupon"),
     ("django_tasks_database", "view_dbtaskresult"),
 ]

@@ -251,6 +251,14 @@ def place(request: HttpRequest) -> HttpResponse:
         )
         return HttpResponseRedirect(reverse("checkout:step", args=["payment"]))
     _forget_checkout(request, order.number)
+    if order.status == order.Status.PENDING_PAYMENT:
+        # The provider confirms later (webhook or reconciliation): the cart stays until then.
+        messages.info(
+            request,
+            f"Thank you! We received order {order.number}; its payment is awaiting "
+            "confirmation and we will e-mail you as soon as it is settled.",
+        )
+        return HttpResponseRedirect(order.get_absolute_url())
     cart_services.remember_count(request, 0)
     messages.success(request, f"Thank you! Your order {order.number} is confirmed.")
     return HttpResponseRedirect(order.get_absolute_url())
