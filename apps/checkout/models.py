@@ -48,6 +48,11 @@ class Coupon(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def clean(self) -> None:
+        # Before validate_unique (full_clean runs clean first), so "summer10" is checked as
+        # "SUMMER10" and a duplicate is a form error, not an IntegrityError.
+        self.code = (self.code or "").strip().upper()
+
     def save(self, *args, **kwargs) -> None:
         self.code = self.code.strip().upper()
         super().save(*args, **kwargs)

@@ -262,7 +262,7 @@ def _place_order_locked(
     if coupon is not None:
         Coupon.objects.filter(pk=coupon.pk).update(times_used=F("times_used") + 1)
         CouponRedemption.objects.create(
-            coupon=coupon, order=order, user=user, email=details["email"]
+            coupon=coupon, order=order, user=user, email=details["email"].strip().lower()
         )
     lifecycle.record(
         order,
