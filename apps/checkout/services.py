@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
 from apps.cart import selectors as cart_selectors
+from apps.cart import services as cart_services
 from apps.cart.selectors import CartSummary
 from apps.catalog import selectors_checkout as catalog
 from apps.catalog import services_stock as stock
@@ -143,8 +144,45 @@ def _place_order_locked(
     user: Any,
     card_last4: str,
 ) -> tuple[Order, bool]:
+    """The steps, in the lock order: cart -> stock (pk order) -> coupon."""
+    locked = _load_and_lock(cart_id, token)
+    if isinstance(locked, Order):
+        return locked, False
+    coupon, discount = _apply_coupon(locked, user, details["email"])
+    quote = _check_quote(locked, discount, shipping_method, reviewed)
+    allocations = _allocate_stock(locked)
+    order = _create_order(
+        locked, token, quote, coupon, details, shipping_method, user, card_last4, allocations
+    )
+    return order, True
+
+
+@dataclass
+class LockedCart:
+    """What place_order holds locked: the cart row and the stock rows of its products."""
+
+    cart: Any
+    lines: list
+    products: dict
+    stock_rows: list
+
+    @property
+    def items(self) -> list[tuple[int, int, Decimal]]:
+        """(product_id, quantity, live unit price) per line."""
+        return [
+            (line.product_id, line.quantity, self.products[line.product_id].current_price)
+            for line in self.lines
+        ]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((price * qty for _, qty, price in self.items), Decimal("0.00"))
+
+
+def _load_and_lock(cart_id: int, token: uuid.UUID) -> LockedCart | Order:
+    """Lock the cart; return this checkout's order if it exists (idempotency); refuse a cart
+    whose order awaits payment (one cart, one order); lock the stock rows in pk order."""
     cart = cart_selectors.lock_cart(cart_id)
-    # This checkout's order (idempotency), or an order of this cart awaiting payment.
     earlier = list(
         Order.objects.filter(
             Q(checkout_token=token) | Q(cart_id=cart_id, status=Order.Status.PENDING_PAYMENT)
@@ -152,14 +190,13 @@ def _place_order_locked(
     )
     existing = next((o for o in earlier if o.checkout_token == token), None)
     if existing is not None:
-        return existing, False
+        return existing
     if cart is None:
         raise EmptyCart("Your cart is empty.")
-    awaiting = earlier[0] if earlier else None
-    if awaiting is not None:
-        # One cart, one order: another session of this account placed it and is paying.
+    if earlier:
+        # Another session of this account placed this cart and is paying for it.
         raise CartAlreadyOrdered(
-            f"This cart is already order {awaiting.number}, which is awaiting payment. "
+            f"This cart is already order {earlier[0].number}, which is awaiting payment. "
             "We will e-mail you once the payment is settled."
         )
     lines = cart_selectors.cart_lines(cart)
@@ -167,7 +204,7 @@ def _place_order_locked(
         raise EmptyCart("Your cart is empty.")
     ids = [line.product_id for line in lines]
     products = catalog.products_for_order(ids)
-    locked_rows = catalog.lock_stock(ids)
+    stock_rows = catalog.lock_stock(ids)
     gone = [
         line
         for line in lines
@@ -178,36 +215,42 @@ def _place_order_locked(
         raise OutOfStock(
             f"No longer available: {names or 'an item'}. Please remove it from your cart."
         )
-    wanted = {line.product_id: line.quantity for line in lines}
-    items = [
-        (line.product_id, line.quantity, products[line.product_id].current_price) for line in lines
-    ]
-    subtotal = sum((price * qty for _, qty, price in items), Decimal("0.00"))
+    return LockedCart(cart, lines, products, stock_rows)
 
-    coupon: Coupon | None = None
-    discount = Decimal("0.00")
-    if cart.coupon_code:
-        coupon = Coupon.objects.select_for_update().filter(code=cart.coupon_code).first()
-        try:
-            coupons.check(coupon, subtotal, user=user, email=details["email"])
-        except coupons.CouponRefused as refused:
-            raise CouponNoLongerValid(
-                f"Coupon {cart.coupon_code} no longer applies: {refused}"
-            ) from None
-        discount = coupons.discount_amount(coupon, subtotal)
 
-    quote = make_quote(items, discount, shipping_method)
+def _apply_coupon(locked: LockedCart, user: Any, email: str) -> tuple[Coupon | None, Decimal]:
+    """Lock the cart's coupon and re-check it, its usage counted under the lock."""
+    code = locked.cart.coupon_code
+    if not code:
+        return None, Decimal("0.00")
+    coupon = Coupon.objects.select_for_update().filter(code=code).first()
+    try:
+        coupons.check(coupon, locked.subtotal, user=user, email=email)
+    except coupons.CouponRefused as refused:
+        raise CouponNoLongerValid(f"Coupon {code} no longer applies: {refused}") from None
+    return coupon, coupons.discount_amount(coupon, locked.subtotal)
+
+
+def _check_quote(
+    locked: LockedCart, discount: Decimal, shipping_method: str, reviewed: str
+) -> Quote:
+    """Nothing is charged at a price the shopper did not review."""
+    quote = make_quote(locked.items, discount, shipping_method)
     if quote.fingerprint != reviewed:
         raise PriceChanged(
             "Prices or your cart changed since you reviewed it. Please check the new total.", quote
         )
+    return quote
 
+
+def _allocate_stock(locked: LockedCart) -> dict[int, list[list[int]]]:
+    wanted = {line.product_id: line.quantity for line in locked.lines}
     try:
-        allocations = stock.allocate(locked_rows, wanted, products)
+        return stock.allocate(locked.stock_rows, wanted, locked.products)
     except stock.InsufficientStock as short:
         parts = []
         for pid, available in short.shortages.items():
-            name = products[pid].name
+            name = locked.products[pid].name
             parts.append(
                 f"{name}: no longer available"
                 if available <= 0
@@ -215,7 +258,20 @@ def _place_order_locked(
             )
         raise OutOfStock("Not enough stock. " + "; ".join(parts) + ".") from None
 
-    label, shipping_cost = SHIPPING_METHODS[shipping_method]
+
+def _create_order(
+    locked: LockedCart,
+    token: uuid.UUID,
+    quote: Quote,
+    coupon: Coupon | None,
+    details: dict[str, str],
+    shipping_method: str,
+    user: Any,
+    card_last4: str,
+    allocations: dict[int, list[list[int]]],
+) -> Order:
+    """Write the order, its line snapshots, the coupon use and the "placed" event."""
+    label, _ = SHIPPING_METHODS[shipping_method]
     order = Order.objects.create(
         checkout_token=token,
         user=user,
@@ -236,13 +292,14 @@ def _place_order_locked(
         total=quote.total,
         coupon_code=coupon.code if coupon else "",
         card_last4=card_last4,
-        cart_id=cart.pk,
+        cart_id=locked.cart.pk,
     )
+    items = locked.items
     line_totals = [price * qty for _, qty, price in items]
-    shares = _split_discount(line_totals, discount)
+    shares = _split_discount(line_totals, quote.discount)
     order_lines = []
-    for line, line_total, share in zip(lines, line_totals, shares, strict=True):
-        product = products[line.product_id]
+    for line, line_total, share in zip(locked.lines, line_totals, shares, strict=True):
+        product = locked.products[line.product_id]
         order_lines.append(
             OrderLine(
                 order=order,
@@ -271,7 +328,24 @@ def _place_order_locked(
         user=user,
         amount=order.total,
     )
-    return order, True
+    return order
+
+
+# --- cart writes of checkout (views never write the cart themselves) ---------------------------
+
+
+def apply_coupon(cart: Any, code: str, user: Any) -> Coupon:
+    """Put a coupon on the cart if it applies now; raises coupons.CouponRefused with why."""
+    summary = cart_selectors.cart_summary(cart, user)
+    coupon = coupons.find_coupon(code)
+    coupons.check(coupon, summary.subtotal, user=user)
+    cart_services.set_coupon_code(cart, coupon.code)
+    return coupon
+
+
+def remove_coupon(cart: Any) -> None:
+    """Take the coupon off (the shopper asked, or it no longer applied at placement)."""
+    cart_services.set_coupon_code(cart, "")
 
 
 def cancel_order(order: Order, reason: str) -> None:
