@@ -434,11 +434,3 @@ def complete_checkout(
         return CheckoutResult(order, False, None)
     charge = pay_order(order, payment_token)
     return CheckoutResult(order, True, charge)
-
-
-def cancel_stale_orders(older_than_minutes: int = 30) -> int:
-    """Settle orders left awaiting payment by asking the gateway (apps.checkout.reconcile);
-    the worker runs this on schedule. Returns how many were cancelled."""
-    from .reconcile import reconcile
-
-    return reconcile(after_minutes=older_than_minutes, expiry_minutes=older_than_minutes).cancelled

@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - connects the retry handler to task_finished
+        from . import checks, tasks  # noqa: F401 - deploy checks; the retry handler

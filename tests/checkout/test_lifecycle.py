@@ -235,3 +235,34 @@ def test_admin_order_changelist_is_constant_in_orders(client, django_assert_num_
     with django_assert_num_queries(9):  # session, user, perms, counts, page, date ranges
         page = client.get("/admin/checkout/order/").content.decode()
     assert page.count('class="field-number"') == size
+
+
+def test_an_email_that_cannot_be_sent_is_retried_later(settings, run_tasks, mailoutbox):
+    """The SMTP server is down (a closed port): the e-mail task goes back in the queue with a
+    backoff and its error, and is sent once the server is back."""
+    import socket
+
+    from django_tasks_db.models import DBTaskResult
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    working = settings.MAILERS
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": closed_port, "timeout": 2},
+        }
+    }
+    order = paid_order(1)
+    run_tasks()
+    task = DBTaskResult.objects.get(task_path="apps.checkout.tasks.send_order_email")
+    assert task.status == "READY" and len(task.worker_ids) == 1
+    assert "ConnectionRefusedError" in task.traceback
+    assert task.run_after > task.started_at  # backoff: not before TASKS_RETRY_BASE_DELAY
+    assert run_tasks() == 0  # not due yet
+    settings.MAILERS = working
+    assert run_tasks(include_delayed=True) == 1
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL" and len(task.worker_ids) == 2
+    assert [m.subject for m in mailoutbox] == [f"Your Hypershop order {order.number}"]
