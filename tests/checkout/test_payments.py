@@ -208,3 +208,24 @@ def test_webhook_and_reconciliation_racing_make_one_paid_transition(client, mail
     run_pending_tasks()
     paid_mails = [m for m in mailoutbox if m.subject == f"Your Hypershop order {order.number}"]
     assert len(paid_mails) == 1
+
+
+@pytest.mark.django_db
+def test_the_test_gateway_authorises_captures_voids_and_refunds_partially():
+    gateway = TestGateway()
+    token = gateway.tokenize("4242 4242 4242 4242", "12/40", "123").token
+    held = gateway.authorise(token, Decimal("30.00"), "EUR", "HS-AUTH")
+    assert held.approved and gateway.status("HS-AUTH").state == "pending"
+    assert gateway.refund(held.reference, Decimal("1.00"), "k0").succeeded is False  # not captured
+    assert gateway.capture(held.reference, Decimal("30.00")).approved
+    assert gateway.status("HS-AUTH").state == "succeeded"
+    assert gateway.refund(held.reference, Decimal("10.00"), "k1").succeeded
+    assert gateway.refund(held.reference, Decimal("10.00"), "k1").message == "Already refunded."
+    assert gateway.refund(held.reference, Decimal("25.00"), "k2").succeeded is False  # too much
+    assert gateway.refund(held.reference, Decimal("20.00"), "k3").succeeded
+    voided = gateway.authorise(
+        gateway.tokenize("4242424242424242", "12/40", "1").token, Decimal("5"), "EUR", "HS-VOID"
+    )
+    assert gateway.void(voided.reference).approved
+    assert gateway.status("HS-VOID").state == "failed"
+    assert gateway.status("HS-NEVER").state == "none"
