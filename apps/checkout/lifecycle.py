@@ -195,7 +195,13 @@ def cancel(order_id: int, *, user: Any, reason: str = "") -> Order:
                 "that has not shipped can be cancelled."
             )
         if order.status == Status.PENDING_PAYMENT:
-            state = get_gateway().status(order.number).state
+            try:
+                state = get_gateway().status(order.number).state
+            except Exception as error:  # noqa: BLE001 - any gateway failure: ask again later
+                raise TransitionRefused(
+                    "The payment provider did not answer, so we cannot tell whether this order "
+                    "was paid: nothing was changed, try again later."
+                ) from error
             if state in ("succeeded", "pending"):
                 raise TransitionRefused(
                     f"The payment provider reports the payment of {order.number} as {state}: "
@@ -375,7 +381,13 @@ def _refund_locked(
     """Move the money (the gateway is idempotent by key too) and record it; the order row is
     locked by the caller, so a concurrent refund of the same order waits and then sees this one.
     """
-    result = get_gateway().refund(order.payment_reference, amount, key)
+    try:
+        result = get_gateway().refund(order.payment_reference, amount, key)
+    except Exception as error:  # noqa: BLE001 - any gateway failure: nothing is recorded
+        raise TransitionRefused(
+            "The payment provider did not answer: nothing was recorded. Submit again; the "
+            "same form refunds at most once."
+        ) from error
     if not result.succeeded:
         raise TransitionRefused(f"The payment provider refused the refund: {result.message}")
     order.refunded_total += amount

@@ -120,3 +120,34 @@ def test_two_staff_refunding_the_same_line_at_once_refund_it_once():
     assert order.refunded_total == Decimal("10.00")
     assert TestGatewayCharge.objects.get(order_reference=order.number).refunded == Decimal("10.00")
     assert order.events.filter(kind="refunded").count() == 1
+
+
+class RefundTimesOut:
+    """The test gateway, except that refunds and status lookups time out."""
+
+    def __getattr__(self, name):
+        from apps.checkout.payments import TestGateway
+
+        return getattr(TestGateway(), name)
+
+    def refund(self, payment_reference, amount, key):
+        raise TimeoutError("provider timed out")
+
+    def status(self, reference):
+        raise TimeoutError("provider timed out")
+
+
+@pytest.mark.django_db
+def test_a_gateway_that_does_not_answer_refuses_the_operation_and_changes_nothing(client, settings):
+    order = paid_order(2)
+    line = order.lines.get()
+    settings.PAYMENT_GATEWAY = f"{__name__}.RefundTimesOut"
+    client.force_login(staff_with_order_group())
+    form = client.get(op_url(order, "refund")).content.decode()
+    key = re.search(r'name="key" value="([^"]+)"', form)[1]
+    response = client.post(op_url(order, "refund"), {"key": key, f"line_{line.pk}": 1})
+    assert response.status_code == 400
+    assert "did not answer: nothing was recorded" in response.content.decode()
+    order.refresh_from_db()
+    assert order.refunded_total == 0 and order.lines.get().quantity_refunded == 0
+    assert not order.events.filter(kind="refunded").exists()
