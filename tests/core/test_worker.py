@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
 
+from apps.core.models import ScheduledRun
 from tests.core.worker_tasks import always_fails, append
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -96,3 +97,13 @@ def test_a_failing_task_is_retried_with_backoff_then_shown_failed(tmp_path, admi
     html = page.content.decode()
     assert page.status_code == 200
     assert "always_fails" in html and "RuntimeError: the mail server said no" in html
+
+
+def test_the_worker_runs_the_periodic_jobs_by_itself():
+    """No crontab: the worker's scheduler enqueues each periodic job's slot and runs it."""
+    finish(worker("--interval", "0.1", "--max-tasks", "2", "--tick", "0.2"))
+    assert sorted(DBTaskResult.objects.values_list("task_path", "status")) == [
+        ("apps.checkout.tasks.reconcile_payments", "SUCCESSFUL"),
+        ("apps.wishlist.tasks.send_wishlist_alerts", "SUCCESSFUL"),
+    ]
+    assert ScheduledRun.objects.count() == 2
