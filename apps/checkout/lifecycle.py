@@ -15,7 +15,7 @@ the same idempotency key and finds the first refund instead of making a second.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
@@ -340,7 +340,7 @@ def refund(
                     f"{line.name}: {line.quantity_refunded} of {line.quantity} already refunded, "
                     f"only {left} left to refund."
                 )
-            amount += line.unit_paid * quantity
+            amount += refund_amount(line, quantity)
         if shipping:
             if order.shipping_refunded:
                 raise TransitionRefused("The shipping was already refunded.")
@@ -415,6 +415,18 @@ def _refund_locked(
     if notify:
         emails.notify(order, emails.REFUNDED, event)
     return event
+
+
+def refund_amount(line: OrderLine, quantity: int) -> Decimal:
+    """What `quantity` more units of `line` give back: its net (after its discount share) pro
+    rata, rounded so that refunding every unit, in any steps, returns exactly the net."""
+    net = line.line_total - line.discount
+    before = line.quantity_refunded
+
+    def share(units: int) -> Decimal:
+        return (net * units / line.quantity).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    return share(before + quantity) - share(before)
 
 
 def add_note(order_id: int, *, text: str, user: Any) -> OrderEvent:

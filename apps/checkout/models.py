@@ -186,15 +186,6 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.quantity} × {self.name}"
 
-    @property
-    def unit_paid(self):
-        """What one unit cost the shopper after its share of the discount (refund basis)."""
-        from decimal import ROUND_HALF_UP, Decimal
-
-        return ((self.line_total - self.discount) / self.quantity).quantize(
-            Decimal("0.01"), ROUND_HALF_UP
-        )
-
 
 class CouponRedemption(models.Model):
     """One use of a coupon by one order; counted under the coupon's row lock."""

@@ -266,3 +266,33 @@ def test_an_email_that_cannot_be_sent_is_retried_later(settings, run_tasks, mail
     task.refresh_from_db()
     assert task.status == "SUCCESSFUL" and len(task.worker_ids) == 2
     assert [m.subject for m in mailoutbox] == [f"Your Hypershop order {order.number}"]
+
+
+def test_refunding_every_unit_in_steps_returns_exactly_what_was_paid():
+    """3 × 3.33 with 10 % off: the line's net is 8.99, not 3 × 3.00; the cents land right."""
+    from tests.checkout.factories import CouponFactory
+
+    CouponFactory(code="TENOFF", value=Decimal("10"))
+    product = ProductFactory(current_price=Decimal("3.33"), stock=5)
+    cart = cart_with((product, 3), coupon_code="TENOFF")
+    order = services.complete_checkout(
+        cart_id=cart.pk,
+        token=uuid.uuid4(),
+        details=ADDRESS,
+        shipping_method="standard",
+        reviewed=reviewed(cart),
+        payment_token=card_token(),
+    ).order
+    line = order.lines.get()
+    staff = StaffFactory()
+    amounts = [
+        lifecycle.refund(
+            order.pk, lines={line.pk: 1}, shipping=False, key=f"u{n}", user=staff
+        ).amount
+        for n in range(3)
+    ]
+    assert sum(amounts) == Decimal("8.99")
+    lifecycle.refund(order.pk, lines={}, shipping=True, key="ship", user=staff)
+    order.refresh_from_db()
+    assert order.refunded_total == order.paid_total == Decimal("13.89")
+    assert order.status == Order.Status.REFUNDED
