@@ -352,9 +352,17 @@ def refund(
                 f"That is {amount} but only {order.refundable} of {order.paid_total} paid is "
                 "left to refund."
             )
+        restocked: list[list[int]] = []
         for pk, quantity in chosen.items():
-            order_lines[pk].quantity_refunded += quantity
-        OrderLine.objects.bulk_update([order_lines[pk] for pk in chosen], ["quantity_refunded"])
+            line = order_lines[pk]
+            # Refunds take unshipped units first; those go back on the shelf now.
+            unshipped = line.quantity - line.quantity_shipped - line.quantity_refunded
+            restocked += _release(line, min(quantity, max(unshipped, 0)))
+            line.quantity_refunded += quantity
+        OrderLine.objects.bulk_update(
+            [order_lines[pk] for pk in chosen], ["quantity_refunded", "allocations"]
+        )
+        stock.restock(restocked)
         return _refund_locked(
             order,
             lines={pk: (order_lines[pk].name, qty) for pk, qty in chosen.items()},
@@ -415,6 +423,24 @@ def _refund_locked(
     if notify:
         emails.notify(order, emails.REFUNDED, event)
     return event
+
+
+def _release(line: OrderLine, units: int) -> list[list[int]]:
+    """Take `units` off the line's allocations ([[stock_id, qty], ...], last first) and return
+    them for restocking, so a later cancel returns only what the order still holds."""
+    released: list[list[int]] = []
+    remaining = [list(a) for a in line.allocations]
+    while units and remaining:
+        stock_id, held = remaining[-1]
+        take = min(units, held)
+        released.append([stock_id, take])
+        units -= take
+        if take == held:
+            remaining.pop()
+        else:
+            remaining[-1][1] = held - take
+    line.allocations = remaining
+    return released
 
 
 def refund_amount(line: OrderLine, quantity: int) -> Decimal:

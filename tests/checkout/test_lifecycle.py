@@ -296,3 +296,31 @@ def test_refunding_every_unit_in_steps_returns_exactly_what_was_paid():
     order.refresh_from_db()
     assert order.refunded_total == order.paid_total == Decimal("13.89")
     assert order.status == Order.Status.REFUNDED
+
+
+def test_refunding_unshipped_units_puts_them_back_in_stock_once():
+    order = paid_order(3)
+    line = order.lines.get()
+    staff = StaffFactory()
+    assert stock_of(line) == 7
+    lifecycle.ship(order.pk, lines={line.pk: 1}, carrier="dhl", tracking_number="A1", user=staff)
+    lifecycle.refund(order.pk, lines={line.pk: 1}, shipping=False, key="one", user=staff)
+    assert stock_of(line) == 8  # an unshipped unit: back on the shelf
+    with pytest.raises(lifecycle.TransitionRefused, match="only 1 left to ship"):
+        lifecycle.ship(
+            order.pk, lines={line.pk: 2}, carrier="dhl", tracking_number="A2", user=staff
+        )
+    lifecycle.ship(order.pk, lines={line.pk: 1}, carrier="dhl", tracking_number="A2", user=staff)
+    lifecycle.refund(order.pk, lines={line.pk: 2}, shipping=False, key="two", user=staff)
+    assert stock_of(line) == 8  # both shipped: the customer has them
+    assert Order.objects.get(pk=order.pk).lines.get().allocations == [[line.allocations[0][0], 2]]
+
+
+def test_cancel_after_a_refund_returns_only_what_the_order_still_holds():
+    order = paid_order(3)
+    line = order.lines.get()
+    staff = StaffFactory()
+    lifecycle.refund(order.pk, lines={line.pk: 1}, shipping=False, key="one", user=staff)
+    assert stock_of(line) == 8
+    lifecycle.cancel(order.pk, user=staff)
+    assert stock_of(line) == 10
