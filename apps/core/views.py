@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_safe
+
+# Paths that hold shoppers' private state or staff tools: nothing there is worth indexing.
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/cart/", "/checkout/", "/wishlist/", "/layout/"]
 
 
 @require_GET
@@ -11,3 +15,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Point crawlers at the sitemap and away from carts, checkouts and the admin."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
