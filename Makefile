@@ -34,6 +34,7 @@ run: install
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --if-empty
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_layout
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_coupons
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_pages
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
 # PostgreSQL and Redis must answer on loopback; start them where this machine can.

@@ -82,3 +82,20 @@ def test_seed_coupons_is_idempotent():
     call_command("seed_coupons", verbosity=0)
     call_command("seed_coupons", verbosity=0)
     assert Coupon.objects.filter(code="WELCOME10").count() == 1
+
+
+def test_every_link_in_seeded_layout_copy_answers(client):
+    """The seeded copy links to a CMS page (seed_pages publishes it) and the catalog."""
+    CategoryFactory(name="Lamps", slug="lamps")
+    call_command("seed_layout", verbosity=0)
+    call_command("seed_pages", verbosity=0)
+    call_command("seed_pages", verbosity=0)  # idempotent
+    links = set()
+    for block in LayoutBlock.objects.all():
+        for text in strings(block.content):
+            links.update(re.findall(r'href="([^"]+)"', text))
+        if url := block.content.get("cta_url"):
+            links.add(url)
+    assert "/help/delivery/" in links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
