@@ -1,5 +1,6 @@
 """A demo shop for the look-and-accessibility journeys: seed_demo's catalog (with its locally drawn
-images), the default home layout with the CMS page and coupon it advertises, and the media files served by live_server.
+images), the default home layout with the CMS page and coupon it advertises (seed_pages,
+seed_coupons), and the media files served by live_server.
 
 Tests that use it set ``settings.ROOT_URLCONF = "e2e.shop"`` so product images load (the test
 settings run with DEBUG off, where Django serves no media).
