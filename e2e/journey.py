@@ -63,7 +63,8 @@ class Watch:
 
 # Which element a Content-Security-Policy violation came from (the console names only the script).
 RECORD_CSP = """document.addEventListener("securitypolicyviolation", (e) => {
-  const where = e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 160) : String(e.target);
+  const html = e.target && e.target.outerHTML;
+  const where = html ? html.slice(0, 160) : String(e.target);
   console.error("CSP " + e.violatedDirective + " blocked on: " + where);
 });"""
 
