@@ -111,6 +111,8 @@ def check_page(page: Page, name: str, phone: bool, layout) -> None:
     broken = page.evaluate(LOAD_EVERY_IMAGE)
     assert broken == [], f"{name}: images that did not load: {broken}"
     if phone:
+        header = page.locator("header.site-header").bounding_box()
+        assert header["height"] <= 0.1 * page.viewport_size["height"], f"{name}: header {header}"
         overflow = page.evaluate(OVERFLOW)
         assert overflow["scrollWidth"] <= overflow["innerWidth"], f"{name}: {overflow}"
     SCREENS.mkdir(parents=True, exist_ok=True)
