@@ -98,6 +98,8 @@ def order_layout(page: Page, phone: bool) -> None:
 
 def orders_layout(page: Page, phone: bool) -> None:
     expect(page.get_by_test_id("order-row").first).to_be_visible()
+    table = page.locator(".orders-table").bounding_box()
+    assert table["width"] <= page.viewport_size["width"], table  # no sideways scrolling
 
 
 def wishlist_layout(page: Page, phone: bool) -> None:
