@@ -7,8 +7,10 @@ so hx-boost does what it does for people (swap the body, keep the <head>). On ev
 page's own layout is applied (computed styles), every <img> loaded, and on the phone nothing is
 wider than the screen. Console errors, page errors, failed requests and answers >= 400 fail it.
 
-Against a remote shop the shopper signs up through the site. The marketer step needs an account
-with the layout permission there: E2E_MARKETER_USERNAME / E2E_MARKETER_PASSWORD (README).
+`test_browse_without_changing_anything` only reads (no account, no order): safe against a live
+shop. Against a remote shop the shopper of the full journey signs up through the site; its
+marketer step needs an account with the layout permission there: E2E_MARKETER_USERNAME and
+E2E_MARKETER_PASSWORD (README).
 """
 
 from __future__ import annotations
@@ -299,6 +301,48 @@ def test_click_through_every_page_type(browser, shop_url, marketer, viewport):
     watch = Watch().attach(page)
     try:
         shopper_and_marketer_journey(page, shop_url, viewport == "phone", marketer)
+    finally:
+        context.close()
+    problems = watch.problems()
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def browsing_journey(page: Page, base: str, phone: bool) -> None:
+    """Read-only: nothing is created or changed, so it may run against a live shop."""
+    page.goto(base + "/")
+    check_page(page, "browse-home", phone, home_layout)
+    click(page, page.get_by_role("link", name="Delivery and returns"))
+    check_page(page, "browse-cms-page", phone, cms_layout)
+    click(page, page.get_by_role("link", name="Catalog", exact=True))
+    check_page(page, "browse-catalog", phone, subcategory_chips)
+    click(page, page.locator(".subcategories a").first)
+    check_page(page, "browse-category", phone, listing_layout)
+    word = page.locator(".product-card .product-name").first.inner_text().split()[-1]
+    search = page.get_by_test_id("search-input")
+    search.fill(word)
+    sent = catalog_requests(page, lambda: search.press("Enter"))
+    assert len(sent) == 1, sent
+    assert_clean_url(page)
+    click(page, page.locator(".product-card-link").first)
+    check_page(page, "browse-product", phone, product_layout)
+    click(page, page.locator("#cart-badge"))
+    expect(page.get_by_test_id("cart-empty")).to_be_visible()
+    click(page, page.locator("#wishlist-link"))
+    check_page(page, "browse-wishlist", phone, lambda page, phone: None)
+    click(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in"))
+    check_page(page, "browse-login", phone, form_layout)
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_browse_without_changing_anything(browser, shop_url, viewport):
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, locale="en-GB", base_url=shop_url
+    )
+    page = context.new_page()
+    watch = Watch().attach(page)
+    try:
+        browsing_journey(page, shop_url, viewport == "phone")
     finally:
         context.close()
     problems = watch.problems()
