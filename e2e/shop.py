@@ -1,5 +1,6 @@
 """A demo shop for the look-and-accessibility journeys: seed_demo's catalog (with its locally drawn
-images), the default home layout, a CMS page, a coupon, and the media files served by live_server.
+images), the default home layout with the CMS page and coupon it advertises (seed_pages,
+seed_coupons), and the media files served by live_server.
 
 Tests that use it set ``settings.ROOT_URLCONF = "e2e.shop"`` so product images load (the test
 settings run with DEBUG off, where Django serves no media).
@@ -8,7 +9,6 @@ settings run with DEBUG off, where Django serves no media).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
@@ -18,8 +18,6 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from apps.catalog.models import Product, Stock
-from tests.checkout.factories import CouponFactory
-from tests.pages.factories import PageFactory
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
@@ -43,16 +41,8 @@ class DemoShop:
 def demo_shop(products: int = 48) -> DemoShop:
     call_command("seed_demo", products=products, verbosity=0)
     call_command("seed_layout", verbosity=0)
-    CouponFactory(code="WELCOME10", value=Decimal("10"))
-    page = PageFactory(
-        slug="help/delivery",
-        title="Delivery and returns",
-        body=(
-            "<h2>Delivery</h2><p>We ship within <strong>two working days</strong> across Europe."
-            "</p><h2>Returns</h2><p>Changed your mind? Send it back within 30 days for a full "
-            'refund. <a href="/catalog/">Keep shopping</a>.</p>'
-        ),
-    )
+    call_command("seed_coupons", verbosity=0)
+    call_command("seed_pages", verbosity=0)
     units = (
         Stock.objects.filter(product=OuterRef("pk")).values("product").annotate(n=Sum("quantity"))
     )
@@ -68,5 +58,5 @@ def demo_shop(products: int = 48) -> DemoShop:
     return DemoShop(
         product=product,
         low_stock=low,
-        cms_path=page.get_absolute_url(),
+        cms_path="/help/delivery/",
     )

@@ -195,11 +195,12 @@ def merge_anonymous_cart(anonymous: Cart, user: AbstractBaseUser) -> list[str]:
             )
             notes.append(f"Added {min(line.quantity, limit)} × {product.name}.")
         else:
-            new_quantity = min(mine.quantity + line.quantity, limit)
+            wanted = mine.quantity + line.quantity
+            new_quantity = min(wanted, limit)
             if new_quantity != mine.quantity:
                 mine.quantity = new_quantity
                 mine.save(update_fields=["quantity"])
-            capped = " (all we have)" if new_quantity < mine.quantity + line.quantity else ""
+            capped = " (all we have)" if new_quantity == product.stock_total < wanted else ""
             notes.append(f"{product.name}: now {new_quantity}{capped}.")
     if anonymous.coupon_code and not user_cart.coupon_code:
         set_coupon_code(user_cart, anonymous.coupon_code)

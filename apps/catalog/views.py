@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from apps.core.htmx import wants_fragment
 
@@ -22,9 +23,34 @@ def _fragment_requested(request: HttpRequest) -> bool:
     return wants_fragment(request) and not (htmx and htmx.history_restore_request)
 
 
+def _clean_url(request: HttpRequest) -> str | None:
+    """The same URL without empty parameters (`?q=&price_min=`), or None when it has none.
+
+    A GET form sends every field, filled or not; links people share and bookmark stay clean.
+    """
+    if all(value != "" for _, values in request.GET.lists() for value in values):
+        return None
+    clean = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        clean.setlist(name, [value for value in values if value != ""])
+    query = clean.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
 @require_GET
 @vary_on_headers("HX-Request")
-def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
+def catalog(request: HttpRequest, path: str = "") -> HttpResponse:
+    clean_url = _clean_url(request)
+    if clean_url is not None and not getattr(request, "htmx", False):
+        return HttpResponseRedirect(clean_url)
+    response = _catalog(request, path)
+    if clean_url is not None and response.status_code == 200 and not request.GET.get("page"):
+        # htmx pushes the clean URL, not the one it requested ("load more" pushes nothing).
+        push_url(response, clean_url)
+    return response
+
+
+def _catalog(request: HttpRequest, path: str) -> TemplateResponse:
     version = selectors.catalog_version()
     meta = selectors.catalog_meta(version)
     category = None

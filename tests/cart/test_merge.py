@@ -39,6 +39,19 @@ def test_anonymous_cart_merges_into_users_cart_and_says_what_changed(client):
     }
 
 
+def test_merge_says_all_we_have_only_when_stock_capped_the_line(client):
+    user = UserFactory()
+    plenty = ProductFactory(name="Lamp", stock=50)
+    scarce = ProductFactory(name="Vase", stock=3)
+    cart_with((plenty, 1), (scarce, 2), user=user)
+    client.post("/cart/add/", {"product_id": plenty.pk, "quantity": 2})
+    client.post("/cart/add/", {"product_id": scarce.pk, "quantity": 2})
+    page = log_in(client, user)
+    assert "Lamp: now 3." in page
+    assert "Vase: now 3 (all we have)." in page
+    assert page.count("(all we have)") == 1
+
+
 def test_anonymous_cart_becomes_the_users_when_they_have_none(client):
     user = UserFactory()
     product = ProductFactory()
