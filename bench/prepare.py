@@ -48,7 +48,10 @@ def catalog(products: int, seed: int) -> dict:
         )
     busiest = Category.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first().path
     in_stock = list(
-        active.filter(stock__quantity__gt=0).order_by("pk").values_list("pk", "slug")[:200]
+        active.filter(has_options=False, variants__stock__quantity__gt=0)
+        .order_by("pk")
+        .values_list("pk", "slug")
+        .distinct()[:200]
     )
     return {
         "products": products,
@@ -66,7 +69,7 @@ def flash(units: int) -> dict:
     """A new product (so earlier runs' orders never count) with `units` in one warehouse."""
     from django.db import transaction
 
-    from apps.catalog.models import Category, Product, Stock, Warehouse
+    from apps.catalog.models import Category, Product, Stock, Variant, Warehouse
 
     sku = f"FLASH-{time.strftime('%Y%m%d%H%M%S')}"
     with transaction.atomic():
@@ -77,10 +80,10 @@ def flash(units: int) -> dict:
             name=f"Flash sale {sku}",
             category=Category.objects.order_by("pk").first(),
             primary_warehouse=warehouse,
-            current_price="19.00",
             status=Product.Status.ACTIVE,
         )
-        Stock.objects.create(product=product, warehouse=warehouse, quantity=units)
+        variant = Variant.objects.create(product=product, sku=sku, price="19.00")
+        Stock.objects.create(variant=variant, warehouse=warehouse, quantity=units)
     return {"sku": sku, "product_id": product.pk, "slug": product.slug, "units": units}
 
 
@@ -96,8 +99,8 @@ def flash_result(sku: str) -> dict:
         "orders": paid.values("order").distinct().count(),
         "units_sold": paid.aggregate(n=Sum("quantity"))["n"] or 0,
         "orders_not_paid": lines.exclude(order__status=Order.Status.PAID).count(),
-        "stock_left": Stock.objects.filter(product__sku=sku).aggregate(n=Sum("quantity"))["n"],
-        "negative_stock_rows": Stock.objects.filter(product__sku=sku, quantity__lt=0).count(),
+        "stock_left": Stock.objects.filter(variant__sku=sku).aggregate(n=Sum("quantity"))["n"],
+        "negative_stock_rows": Stock.objects.filter(variant__sku=sku, quantity__lt=0).count(),
     }
 
 

@@ -12,12 +12,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from apps.catalog.models import Product, Stock
+from apps.catalog import inventory
+from apps.catalog.models import Product
 from tests.checkout.factories import CouponFactory
 from tests.pages.factories import PageFactory
 
@@ -53,12 +54,9 @@ def demo_shop(products: int = 48) -> DemoShop:
             'refund. <a href="/catalog/">Keep shopping</a>.</p>'
         ),
     )
-    units = (
-        Stock.objects.filter(product=OuterRef("pk")).values("product").annotate(n=Sum("quantity"))
-    )
     active = (
-        Product.objects.filter(status=Product.Status.ACTIVE)
-        .annotate(units=Subquery(units.values("n")), pictures=Count("images"))
+        Product.objects.filter(status=Product.Status.ACTIVE, has_options=False)
+        .annotate(units=inventory.stock_total("product"), pictures=Count("images"))
         .order_by("pk")
     )
     on_sale = active.filter(compare_at_price__isnull=False, units__gt=3)

@@ -1,11 +1,12 @@
 """Placing an order: the one place where the shop can oversell, overcharge or charge twice.
 
 `place_order` runs in one transaction: the cart row locked (one checkout of a cart at a time),
-the order looked up by checkout token (idempotency), live prices re-read, stock rows locked in
-primary-key order, the coupon locked and re-checked with its usage counted, snapshots written,
-stock decremented. Lock order everywhere: cart -> stock (pk order) -> coupon; cancelling takes
-order -> stock -> coupon. The payment gateway is called after that transaction has committed;
-a decline cancels the order and returns stock and coupon use in one transaction.
+the order looked up by checkout token (idempotency), live prices re-read, the variants' stock
+rows locked in primary-key order (catalog.inventory), the coupon locked and re-checked with its
+usage counted, snapshots written, stock decremented. Lock order everywhere: cart -> stock (pk
+order) -> coupon; cancelling takes order -> stock -> coupon. The payment gateway is called after
+that transaction has committed; a decline cancels the order and returns stock and coupon use in
+one transaction.
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from django.utils import timezone
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
 from apps.cart.selectors import CartSummary
-from apps.catalog import selectors_checkout as catalog
-from apps.catalog import services_stock as stock
+from apps.catalog import inventory as stock
+from apps.catalog import products as catalog
 
 from . import coupons
 from .models import Coupon, CouponRedemption, Order, OrderLine
@@ -82,7 +83,7 @@ class Quote:
 def make_quote(
     items: list[tuple[int, int, Decimal]], discount: Decimal, shipping_method: str
 ) -> Quote:
-    """`items` are (product_id, quantity, unit_price)."""
+    """`items` are (variant_id, quantity, unit_price)."""
     subtotal = sum((price * qty for _, qty, price in items), Decimal("0.00"))
     shipping = SHIPPING_METHODS.get(shipping_method, ("", Decimal("0.00")))[1]
     total = max(subtotal - discount, Decimal("0.00")) + shipping
@@ -92,7 +93,7 @@ def make_quote(
 
 
 def quote_summary(summary: CartSummary, shipping_method: str) -> Quote:
-    items = [(s.line.product_id, s.quantity, s.unit_price) for s in summary.lines if s.available]
+    items = [(s.line.variant_id, s.quantity, s.unit_price) for s in summary.lines if s.available]
     return make_quote(items, summary.discount, shipping_method)
 
 
@@ -153,23 +154,21 @@ def _place_order_locked(
     lines = cart_selectors.cart_lines(cart)
     if not lines:
         raise EmptyCart("Your cart is empty.")
-    ids = [line.product_id for line in lines]
-    products = catalog.products_for_order(ids)
-    locked_rows = catalog.lock_stock(ids)
+    ids = [line.variant_id for line in lines]
+    products = catalog.live_variants(ids)
+    locked_rows = stock.lock_stock(ids)
     gone = [
         line
         for line in lines
-        if line.product_id not in products or not products[line.product_id].is_active
+        if line.variant_id not in products or not products[line.variant_id].is_active
     ]
     if gone:
-        names = ", ".join(products[g.product_id].name for g in gone if g.product_id in products)
+        names = ", ".join(products[g.variant_id].name for g in gone if g.variant_id in products)
         raise OutOfStock(
             f"No longer available: {names or 'an item'}. Please remove it from your cart."
         )
-    wanted = {line.product_id: line.quantity for line in lines}
-    items = [
-        (line.product_id, line.quantity, products[line.product_id].current_price) for line in lines
-    ]
+    wanted = {line.variant_id: line.quantity for line in lines}
+    items = [(line.variant_id, line.quantity, products[line.variant_id].price) for line in lines]
     subtotal = sum((price * qty for _, qty, price in items), Decimal("0.00"))
 
     coupon: Coupon | None = None
@@ -227,21 +226,23 @@ def _place_order_locked(
     )
     line_totals = [price * qty for _, qty, price in items]
     shares = _split_discount(line_totals, discount)
+    snapshots = catalog.order_snapshot(ids)
     order_lines = []
     for line, line_total, share in zip(lines, line_totals, shares, strict=True):
-        product = products[line.product_id]
+        variant = products[line.variant_id]
         order_lines.append(
             OrderLine(
                 order=order,
-                product=product,
-                sku=product.sku,
-                name=product.name,
-                attributes=catalog.attribute_snapshot(product),
-                unit_price=product.current_price,
+                product_id=variant.product_id,
+                variant_id=variant.pk,
+                sku=variant.sku,
+                name=variant.name,
+                attributes=snapshots.get(variant.pk, {}),
+                unit_price=variant.price,
                 quantity=line.quantity,
                 line_total=line_total,
                 discount=share,
-                allocations=allocations.get(line.product_id, []),
+                allocations=allocations.get(line.variant_id, []),
             )
         )
     OrderLine.objects.bulk_create(order_lines)
@@ -367,7 +368,7 @@ def complete_checkout(
     charge = pay_order(order, payment_token)
     if charge.approved:
         cart_services.clear_cart(
-            cart_id, {line.product_id: line.quantity for line in order.line_list}
+            cart_id, {line.variant_id: line.quantity for line in order.line_list}
         )
         send_confirmation(order)
     return CheckoutResult(order, True, charge)

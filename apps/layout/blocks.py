@@ -18,8 +18,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.catalog import selectors_blocks as catalog
-from apps.catalog.selectors_blocks import ProductSpec
+from apps.catalog import listing as catalog
+from apps.catalog.listing import ProductSpec
 
 SAFE_URL = re.compile(r"^(/(?!/)[^\s]*|https://[^\s]+)$")
 RICH_TEXT_TAGS = {

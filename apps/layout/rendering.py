@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.selectors_blocks import products_for_specs
+from apps.catalog.listing import products_for_specs
 from apps.core.context_processors import shop
 
 from . import cache as keys

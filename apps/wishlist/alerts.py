@@ -28,7 +28,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps.catalog.selectors_wishlist import product_states
+from apps.catalog.products import product_states
 
 from .models import WishlistAlert, WishlistItem
 from .tokens import make_opt_out_token

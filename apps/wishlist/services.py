@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.catalog.selectors_wishlist import ProductState, product_states
+from apps.catalog.products import ProductState, product_states
 
 from .models import AlertOptOut, WishlistItem
 from .payload import ClientItem, Skipped
