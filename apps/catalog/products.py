@@ -204,10 +204,15 @@ class ProductState:
     stock_total: int
     is_active: bool
     created_at: datetime
+    variant_sku: str = ""  # set when this is the state of one variant (see variant_states)
 
     @property
     def in_stock(self) -> bool:
         return self.stock_total > 0
+
+    @property
+    def url_query(self) -> str:
+        return f"?variant={self.variant_sku}" if self.variant_sku else ""
 
 
 def product_states(ids: Iterable[int]) -> dict[int, ProductState]:
@@ -233,6 +238,28 @@ def product_states(ids: Iterable[int]) -> dict[int, ProductState]:
         )
         for pk, name, slug, price, stock, status, created_at in rows
     }
+
+
+def variant_states(ids: Iterable[int]) -> dict[int, ProductState]:
+    """The same for variants (price, stock and status of one SKU; the name says which): what
+    the wishlist follows for a shopper who saved a product in a size or colour. One query."""
+    ids = list({int(i) for i in ids})
+    if not ids:
+        return {}
+    states = {}
+    for variant in _variant_rows().filter(pk__in=ids):
+        view = _view(variant)
+        states[view.pk] = ProductState(
+            pk=view.product_id,
+            name=view.name,
+            slug=view.product_slug,
+            current_price=view.price,
+            stock_total=view.stock_total,
+            is_active=view.is_active,
+            created_at=variant.product.created_at,
+            variant_sku=view.sku if view.options else "",
+        )
+    return states
 
 
 def sizes_in_stock(product_ids: Iterable[int]) -> dict[int, list[str]]:

@@ -90,7 +90,9 @@ def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
         status = 400
     else:
         try:
-            services.set_saved(request.user, product_id, saved_raw == "1")
+            services.set_saved(
+                request.user, product_id, saved_raw == "1", request.POST.get("variant")
+            )
         except services.ProductUnavailable:
             messages.error(request, f"{state.name} is no longer available.")
             status = 404
