@@ -72,6 +72,9 @@ class BlockType:
     label: str = ""
     form_class: type[forms.Form]
     template: str = ""
+    # Shows something per viewer (a signed-in shopper's hearts on product cards): the shared
+    # render is the anonymous one, and signed-in requests re-render it (see rendering).
+    viewer_aware: bool = False
 
     def edit_form_class(self) -> type[forms.Form]:
         return self.form_class
@@ -177,6 +180,7 @@ class ProductGrid(BlockType):
         ProductGridForm,
         "layout/blocks/product_grid.html",
     )
+    viewer_aware = True
 
     def edit_form_class(self) -> type[forms.Form]:
         return ProductGridEditForm
