@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from apps.catalog import products as catalog_pages
 from apps.catalog.models import Product
 from tests.checkout.factories import CouponFactory
 from tests.pages.factories import PageFactory
@@ -55,7 +56,7 @@ def demo_shop(products: int = 48) -> DemoShop:
     # What each product page shows first (its preselected variant): on sale, in stock with
     # several pictures; and "only N left". Read through the catalog's own page read model.
     pages = [
-        products.product_page(slug, {})
+        catalog_pages.product_page(slug, {})
         for slug in Product.objects.filter(status=Product.Status.ACTIVE)
         .order_by("pk")
         .values_list("slug", flat=True)
