@@ -379,7 +379,7 @@ def product_page(slug: str, wanted: dict[str, str], sku: str = "") -> ProductPag
         chosen: VariantView | None = variants[0]
     else:
         chosen = next((v for v in variants if v.options == selected), None)
-        if chosen is None and len(selected) < len(order) and not wanted and not sku:
+        if chosen is None and not selected:
             # First visit: preselect the first variant in stock, or the first one.
             chosen = next((v for v in variants if v.stock_total > 0), variants[0])
             selected = dict(chosen.options)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -114,7 +114,7 @@ def _listing_context(
 
 @require_GET
 @vary_on_headers("HX-Request")
-def product_detail(request: HttpRequest, slug: str) -> TemplateResponse:
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The product page. Choosing options (a GET form: one radio group per option) answers
     with the `product` partial for htmx, pushing `?variant=<sku>`; without JavaScript the same
     form re-renders the page. Anonymous shoppers share the plain URL's rendering (Redis)."""
@@ -139,6 +139,11 @@ def product_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         if swap:
             response = TemplateResponse(request, f"{fragments.PRODUCT_TEMPLATE}#product", context)
             return push_url(response, _choice_url(request, page))
+        if page.variant is not None and any(
+            request.GET.get(slug) == value for slug, value in page.selected.items()
+        ):
+            # The no-JS picker's GET names options: answer at the choice's own address.
+            return HttpResponseRedirect(_choice_url(request, page))
         parts = fragments.render_product_parts(request, context, key)
     return TemplateResponse(
         request, fragments.PRODUCT_TEMPLATE, {"parts": fragments.fill(request, parts)}

@@ -81,7 +81,9 @@ def test_a_direct_link_and_the_no_js_form_choose_the_variant(client):
     body = client.get(product.get_absolute_url(), {"variant": chosen.sku}).content.decode()
     assert f"SKU {chosen.sku}" in body and "<html" in body
     assert re.search(r'id="opt-colour-tan" name="colour" value="Tan" checked', body)
-    body = client.get(product.get_absolute_url(), {"colour": "Tan", "size": "39"}).content
+    body = client.get(
+        product.get_absolute_url(), {"colour": "Tan", "size": "39"}, follow=True
+    ).content
     assert f"SKU {chosen.sku}" in body.decode()
 
 
@@ -93,9 +95,9 @@ def test_sold_out_and_missing_combinations_are_shown_and_cannot_be_added(client)
     cache.clear()
     url = product.get_absolute_url()
 
-    body = client.get(url, {"colour": "Black", "size": "42"}).content.decode()
+    body = client.get(url, {"colour": "Black", "size": "42"}, follow=True).content.decode()
     assert "Sold out" in body and re.search(r'data-testid="add-to-cart" disabled', body)
-    body = client.get(url, {"colour": "Red", "size": "41"}).content.decode()
+    body = client.get(url, {"colour": "Red", "size": "41"}, follow=True).content.decode()
     assert re.search(r'for="opt-size-42" class="option-choice option-missing"', body)
     assert "(not available)" in body
     body = client.get(url, {"colour": "Red", "size": "42"}).content.decode()
@@ -167,3 +169,16 @@ def test_product_jsonld_is_a_product_group_with_an_offer_per_variant(client):
         variants[("Black", "41")].sku: ("41", "https://schema.org/InStock"),
         variants[("Black", "42")].sku: ("42", "https://schema.org/OutOfStock"),
     }
+
+
+def test_the_no_js_picker_lands_on_the_choice_address_and_junk_is_harmless(client):
+    product, variants = boot(sizes=("41", "42"), colours=("Black", "Red"))
+    url = product.get_absolute_url()
+    response = client.get(url, {"colour": "Red", "size": "42"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}?variant={variants[('Red', '42')].sku}"
+    # Junk parameters: the first variant in stock is shown, nothing breaks, nothing redirects.
+    for query in ({"utm_source": "mail"}, {"size": "99"}, {"variant": "NOPE"}, {"colour": "<x>"}):
+        response = client.get(url, query)
+        assert response.status_code == 200, query
+        assert f"SKU {variants[('Black', '41')].sku}" in response.content.decode()
