@@ -24,7 +24,13 @@ def _setup() -> None:
 def catalog(products: int, seed: int) -> dict:
     from django.core.management import call_command
 
-    from apps.catalog.models import AttributeDefinition, Category, Product, ProductAttribute
+    from apps.catalog.models import (
+        AttributeDefinition,
+        Category,
+        Product,
+        ProductAttribute,
+        Variant,
+    )
 
     call_command("migrate", verbosity=0)
     demo = Product.objects.filter(sku__startswith="DEMO-").count()
@@ -38,7 +44,7 @@ def catalog(products: int, seed: int) -> dict:
 
     active = Product.objects.filter(status=Product.Status.ACTIVE)
     facet_values = {}
-    for slug in ("colour", "brand"):
+    for slug in ("brand",):
         definition = AttributeDefinition.objects.get(slug=slug)
         facet_values[slug] = (
             ProductAttribute.objects.filter(definition=definition, product__status="active")
@@ -46,6 +52,14 @@ def catalog(products: int, seed: int) -> dict:
             .values_list("value", flat=True)
             .distinct()[:1][0]
         )
+    # An option facet too: a colour some active variant comes in (filtered over variants).
+    in_options = Variant.objects.filter(status="active", product__status="active")
+    facet_values["colour"] = (
+        in_options.exclude(options={}).order_by("pk").values_list("options__colour", flat=True)[0]
+    )
+    # A product in options (boots: 11 sizes x 1-2 colours) for the product page and its swap.
+    boot = in_options.filter(product__has_options=True).order_by("product_id", "sort_order")
+    boot = boot.select_related("product")[1]
     busiest = Category.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first().path
     in_stock = list(
         active.filter(has_options=False, variants__stock__quantity__gt=0)
@@ -61,6 +75,8 @@ def catalog(products: int, seed: int) -> dict:
         "category": busiest,
         "product_slug": in_stock[0][1],
         "product_ids": [pk for pk, _ in in_stock[::10]][:16],
+        "variant_product_slug": boot.product.slug,
+        "option_query": boot.options,
         "per_page": 24,
     }
 
