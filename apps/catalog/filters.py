@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from .inventory import product_in_stock, variant_in_stock
+from .inventory import variant_in_stock
 from .models import Product, ProductAttribute, Variant
 
 SEARCH_CONFIG = "english"
@@ -86,10 +86,6 @@ def attribute_filter(definition_id: int, values: tuple[str, ...]) -> Exists:
             product=OuterRef("pk"), definition_id=definition_id, value__in=values
         )
     )
-
-
-def in_stock_condition() -> Exists:
-    return product_in_stock()
 
 
 def matching_variants(

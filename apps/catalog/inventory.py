@@ -37,17 +37,6 @@ def variant_in_stock() -> Exists:
     return Exists(Stock.objects.filter(variant=OuterRef("pk"), quantity__gt=0))
 
 
-def product_in_stock() -> Exists:
-    """For a Product queryset: an active variant is in stock somewhere."""
-    return Exists(
-        Stock.objects.filter(
-            variant__product=OuterRef("pk"),
-            variant__status=Variant.Status.ACTIVE,
-            quantity__gt=0,
-        )
-    )
-
-
 def lock_stock(variant_ids: Iterable[int]) -> list[Stock]:
     """Lock every stock row of these variants in primary-key order. Call inside atomic()."""
     ids = sorted({int(i) for i in variant_ids})

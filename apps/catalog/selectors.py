@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from . import inventory
 from .facets import FacetSummary, facet_summary
-from .filters import CatalogFilters, filtered_products, in_stock_condition, search_rank
+from .filters import CatalogFilters, filtered_products, search_rank
 from .models import Category, Product, ProductImage
 from .products import product_display
 
@@ -63,10 +63,6 @@ def with_display(products) -> list[Product]:
     for product in products:
         product.display = product_display(product)
     return products
-
-
-def in_stock_filter() -> Exists:
-    return in_stock_condition()
 
 
 # --- Catalog version and metadata -----------------------------------------------------------
