@@ -89,3 +89,42 @@ def test_generate_the_matrix_makes_one_variant_per_combination(admin_client):
     assert product.has_options and product.current_price == 89
     admin_client.post(url, form)  # again: existing combinations are kept, none duplicated
     assert Variant.objects.filter(product=product, status="active").count() == 6
+
+
+def test_stock_per_warehouse_is_edited_on_the_variant_page(admin_client):
+    from apps.catalog.models import Stock, Variant
+    from tests.factories import WarehouseFactory
+
+    product = ProductFactory(stock=4)
+    variant = Variant.objects.get(product=product)
+    row = Stock.objects.get(variant=variant)
+    east = WarehouseFactory(code="east")
+    form = {
+        "product": product.pk,
+        "sku": variant.sku,
+        "options": "{}",
+        "price": "19.99",
+        "status": "active",
+        "sort_order": "0",
+        "stock-TOTAL_FORMS": "2",
+        "stock-INITIAL_FORMS": "1",
+        "stock-0-id": row.pk,
+        "stock-0-variant": variant.pk,
+        "stock-0-warehouse": row.warehouse_id,
+        "stock-0-quantity": "7",
+        "stock-1-variant": variant.pk,
+        "stock-1-warehouse": east.pk,
+        "stock-1-quantity": "2",
+    }
+    response = admin_client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert dict(
+        Stock.objects.filter(variant=variant).values_list("warehouse__code", "quantity")
+    ) == {
+        "main": 7,
+        "east": 2,
+    }
+    form["stock-0-quantity"] = "-1"  # the database refuses negative stock; the form says so
+    response = admin_client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
+    assert response.status_code == 200
+    assert Stock.objects.get(pk=row.pk).quantity == 7
