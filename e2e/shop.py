@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from apps.catalog.models import Product, Stock
+from apps.catalog import products as catalog_pages
+from apps.catalog.models import Product
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
@@ -43,18 +43,19 @@ def demo_shop(products: int = 48) -> DemoShop:
     call_command("seed_layout", verbosity=0)
     call_command("seed_coupons", verbosity=0)
     call_command("seed_pages", verbosity=0)
-    units = (
-        Stock.objects.filter(product=OuterRef("pk")).values("product").annotate(n=Sum("quantity"))
-    )
-    active = (
-        Product.objects.filter(status=Product.Status.ACTIVE)
-        .annotate(units=Subquery(units.values("n")), pictures=Count("images"))
+    # What each product page shows first (its preselected variant): on sale, in stock with
+    # several pictures; and "only N left". Read through the catalog's own page read model.
+    pages = [
+        catalog_pages.product_page(slug, {})
+        for slug in Product.objects.filter(status=Product.Status.ACTIVE)
         .order_by("pk")
-    )
-    on_sale = active.filter(compare_at_price__isnull=False, units__gt=3)
-    product = on_sale.filter(pictures__gt=1).first() or on_sale.first()
-    low = active.filter(units__gt=0, units__lte=3).first()
+        .values_list("slug", flat=True)
+    ]
+    on_sale = [p for p in pages if p.display.compare_at and p.display.stock_total > 3]
+    product = next((p for p in on_sale if len(p.images) > 1), on_sale[0] if on_sale else None)
+    low = next((p for p in pages if p.display.low_stock), None)
     assert product is not None and low is not None, "seed_demo gave no sale or low-stock product"
+    product, low = product.product, low.product
     return DemoShop(
         product=product,
         low_stock=low,

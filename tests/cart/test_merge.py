@@ -33,7 +33,7 @@ def test_anonymous_cart_merges_into_users_cart_and_says_what_changed(client):
     assert "Chair is no longer available and was not added." in page
     assert 'data-testid="cart-count">6<' in page
     assert Cart.objects.count() == 1
-    assert {line.product_id: line.quantity for line in CartLine.objects.all()} == {
+    assert {line.variant.product_id: line.quantity for line in CartLine.objects.all()} == {
         kept.pk: 4,
         new.pk: 2,
     }

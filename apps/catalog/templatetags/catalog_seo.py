@@ -30,7 +30,14 @@ def _availability(product: Any, in_stock: bool | None) -> str:
     if in_stock is None:
         total = getattr(product, "stock_total", None)
         if total is None:
-            total = product.stock.aggregate(total=Sum("quantity"))["total"] or 0
+            from apps.catalog.models import Stock
+
+            total = (
+                Stock.objects.filter(variant__product=product, variant__status="active").aggregate(
+                    total=Sum("quantity")
+                )["total"]
+                or 0
+            )
         in_stock = total > 0
     return f"{SCHEMA}/InStock" if in_stock else f"{SCHEMA}/OutOfStock"
 
@@ -92,6 +99,78 @@ def product_jsonld(
         image=image,
         currency=context.get("SHOP_CURRENCY"),
     )
+    return jsonld_script(data, context.get("csp_nonce"))
+
+
+# schema.org properties for the options a variant can vary by; others are named additionalProperty.
+_VARIES_BY = {"size": "size", "colour": "color", "color": "color", "material": "material"}
+
+
+def product_group_data(page: Any, request: HttpRequest | None, currency: str | None) -> dict:
+    """A product page (catalog.products.ProductPage) as schema.org data: a Product with one
+    Offer when it has no options, else a ProductGroup with one Product/Offer per variant."""
+    product = page.product
+    currency = currency or settings.SHOP_CURRENCY
+    image = page.images[0] if page.images else None
+    if not page.has_options:
+        variant = page.variants[0]
+        product.stock_total = variant.stock_total
+        data = product_data(
+            product, request, in_stock=variant.stock_total > 0, image=image, currency=currency
+        )
+        data["sku"] = variant.sku
+        data["offers"]["price"] = str(variant.price)
+        return data
+    url = absolute_url(request, product.get_absolute_url())
+    data: dict[str, Any] = {
+        "@context": SCHEMA,
+        "@type": "ProductGroup",
+        "name": product.name,
+        "url": url,
+        "productGroupID": product.sku,
+        "variesBy": [
+            f"{SCHEMA}/{_VARIES_BY[group.slug]}"
+            for group in page.groups
+            if group.slug in _VARIES_BY
+        ],
+        "hasVariant": [],
+    }
+    if description := (product.description or "").strip():
+        data["description"] = description[:5000]
+    if image and (picture := absolute_url(request, image_url(image))):
+        data["image"] = [picture]
+    for variant in page.variants:
+        variant_url = absolute_url(request, variant.get_absolute_url())
+        item: dict[str, Any] = {
+            "@type": "Product",
+            "name": variant.name,
+            "sku": variant.sku,
+            "url": variant_url,
+            "offers": {
+                "@type": "Offer",
+                "url": variant_url,
+                "price": str(variant.price),
+                "priceCurrency": currency,
+                "availability": f"{SCHEMA}/InStock"
+                if variant.stock_total > 0
+                else f"{SCHEMA}/OutOfStock",
+            },
+        }
+        for slug, value in variant.options.items():
+            if slug in _VARIES_BY:
+                item[_VARIES_BY[slug]] = value
+            else:
+                item.setdefault("additionalProperty", []).append(
+                    {"@type": "PropertyValue", "name": slug, "value": value}
+                )
+        data["hasVariant"].append(item)
+    return data
+
+
+@register.simple_tag(takes_context=True)
+def product_group_jsonld(context: template.Context, page: Any) -> SafeString:
+    """JSON-LD for a product page: Product, or ProductGroup with its variants (no query)."""
+    data = product_group_data(page, context.get("request"), context.get("SHOP_CURRENCY"))
     return jsonld_script(data, context.get("csp_nonce"))
 
 
