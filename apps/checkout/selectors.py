@@ -85,10 +85,14 @@ def saved_addresses(user: Any) -> list[Address]:
 
 def orders_with_timeline(user: Any) -> QuerySet[Order]:
     """The account's order history: each order with its item count and public timeline."""
-    return orders_of(user).prefetch_related(
-        Prefetch(
-            "events",
-            queryset=OrderEvent.objects.filter(internal=False).order_by("created_at", "pk"),
-            to_attr="timeline",
+    return (
+        orders_of(user)
+        .order_by("-created_at", "-pk")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=OrderEvent.objects.filter(internal=False).order_by("created_at", "pk"),
+                to_attr="timeline",
+            )
         )
     )

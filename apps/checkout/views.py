@@ -181,7 +181,11 @@ def saved_address(request: HttpRequest) -> TemplateResponse:
     addresses."""
     state = CheckoutSession.load(request.session)
     context = {"step": "address", **_picker_context(request, state)}
-    context.setdefault("form", _address_form(request, state))
+    if "form" not in context:
+        # Nothing picked: the first saved address (the default comes first), from the same list.
+        first = next(iter(context["saved_addresses"]), None)
+        context["picked"] = first.pk if first else None
+        context["form"] = _address_form(request, state, picked=first)
     return TemplateResponse(request, f"{PAGE}#step_form", context)
 
 
