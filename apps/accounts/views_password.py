@@ -20,8 +20,9 @@ from . import ratelimit, services
 from .forms import EmailChangeForm, ThrottledPasswordResetForm
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-# (attempts, seconds) per e-mail address and per client IP; override in settings.
-RESET_LIMITS = {"email": (3, 3600), "ip": (20, 3600)}
+# (attempts, seconds) per e-mail address and per client IP for resets, per account for e-mail
+# changes; override any of them with settings.PASSWORD_RESET_LIMITS.
+RESET_LIMITS = {"email": (3, 3600), "ip": (20, 3600), "email_change": (5, 3600)}
 
 
 def _limits() -> dict[str, tuple[int, int]]:
@@ -107,7 +108,14 @@ class PasswordChangeView(_FormStatusMixin, auth_views.PasswordChangeView):
 @login_required
 def email_change(request: HttpRequest) -> HttpResponse:
     form = EmailChangeForm(request.user, request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
+        limit, window = _limits()["email_change"]
+        if not ratelimit.hit("email-change", str(request.user.pk), limit=limit, window=window):
+            form.add_error(None, "Too many e-mail changes. Please wait an hour and try again.")
+            return TemplateResponse(
+                request, "accounts/email_change.html", {"form": form}, status=429
+            )
         services.request_email_change(request.user, form.cleaned_data["email"])
         messages.success(
             request,
@@ -115,7 +123,6 @@ def email_change(request: HttpRequest) -> HttpResponse:
             "when you follow it.",
         )
         return HttpResponseRedirect(reverse("accounts:account"))
-    status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "accounts/email_change.html", {"form": form}, status=status)
 
 

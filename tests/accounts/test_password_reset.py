@@ -178,3 +178,17 @@ def test_email_change_refuses_bad_input_at_the_fields(client):
     assert wrong.status_code == 400 and 'id="id_password_error"' in wrong.text
     assert Client().get(reverse("accounts:email_confirm", args=["forged"])).status_code == 400
     assert get_user_model().objects.get(pk=user.pk).email == "mine@example.com"
+
+
+def test_email_change_links_are_rate_limited_per_account(client, settings, mailoutbox, run_tasks):
+    settings.PASSWORD_RESET_LIMITS = {"email_change": (2, 3600)}
+    client.force_login(UserFactory(email="mine@example.com"))
+    statuses = [
+        client.post(
+            reverse("accounts:email_change"), {"email": f"n{i}@example.com", "password": PASSWORD}
+        ).status_code
+        for i in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    run_tasks()
+    assert len(mailoutbox) == 2
