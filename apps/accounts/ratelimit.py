@@ -29,4 +29,8 @@ def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client address as the login lockout (django-axes) resolves it, so one setting
+    (AXES_CLIENT_IP_CALLABLE, e.g. behind a proxy) governs both."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or "unknown"
