@@ -155,6 +155,33 @@ def test_wishlist_page(live_server, page, login_as, shop):
     audit(page)
 
 
+def test_account_pages(live_server, page, login_as, shop):
+    """The account area, its forms with errors, and the password reset pages."""
+    page.goto(live_server.url + "/accounts/password/reset/")
+    audit(page)
+    page.get_by_role("button", name="Send the link").click()  # empty: the field's error
+    wait_for_htmx(page)
+    expect(page.locator("#id_email_error")).to_be_visible()
+    audit(page)
+    login_as(UserFactory())
+    for path in ("/accounts/", "/accounts/orders/", "/accounts/addresses/", "/accounts/delete/"):
+        page.goto(live_server.url + path)
+        audit(page)
+    page.goto(live_server.url + "/accounts/addresses/new/")
+    page.get_by_role("button", name="Save address").click()
+    wait_for_htmx(page)
+    expect(page.locator("#id_full_name_error")).to_be_visible()
+    audit(page)
+    page.get_by_label("Full name").fill("Ada Home")
+    page.get_by_label("Street and number").fill("1 Home Street")
+    page.get_by_label("Postal code").fill("10115")
+    page.get_by_label("City").fill("Berlin")
+    page.get_by_role("button", name="Save address").click()
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("saved-address")).to_have_count(1)
+    audit(page)
+
+
 def test_axe_catches_a_real_problem(live_server, page):
     """The audit can fail: an image without alt text and an unlabelled input are reported."""
     page.goto(live_server.url + "/")

@@ -20,6 +20,14 @@ COUNTRIES = [
 ]
 
 
+def clean_postal_code(raw: str) -> str:
+    """Shared with the account's address book."""
+    value = raw.strip().upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9 \-]{1,9}", value):
+        raise forms.ValidationError("Enter a valid postal code.")
+    return value
+
+
 class AddressForm(forms.Form):
     email = forms.EmailField(label="E-mail")
     full_name = forms.CharField(label="Full name", max_length=150)
@@ -31,12 +39,20 @@ class AddressForm(forms.Form):
     postal_code = forms.CharField(label="Postal code", max_length=20)
     city = forms.CharField(label="City", max_length=100)
     country = forms.ChoiceField(label="Country", choices=COUNTRIES)
+    # Signed-in shoppers only (the view drops it for guests); not part of the stored answer.
+    save_address = forms.BooleanField(label="Save this address in my account", required=False)
+
+    def __init__(self, *args, signed_in: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not signed_in:
+            del self.fields["save_address"]
 
     def clean_postal_code(self) -> str:
-        value = self.cleaned_data["postal_code"].strip().upper()
-        if not re.fullmatch(r"[A-Z0-9][A-Z0-9 \-]{1,9}", value):
-            raise forms.ValidationError("Enter a valid postal code.")
-        return value
+        return clean_postal_code(self.cleaned_data["postal_code"])
+
+    def details(self) -> dict[str, str]:
+        """What the checkout session stores: the address without the save choice."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "save_address"}
 
 
 class ShippingForm(forms.Form):

@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
+from apps.accounts.models import Address
+
 from . import emails
 from .models import Order, OrderEvent
 
@@ -55,7 +57,7 @@ def orders_of(user: Any) -> QuerySet[Order]:
 
 
 def address_prefill(user: Any) -> dict[str, str]:
-    """A signed-in shopper's name, e-mail and last used address."""
+    """A signed-in shopper's name, e-mail and default (else last used) address."""
     if user is None:
         return {}
     initial = {"email": user.email, "full_name": user.get_full_name() or user.get_username()}
@@ -68,4 +70,29 @@ def address_prefill(user: Any) -> dict[str, str]:
     )
     if last:
         initial.update({k: v for k, v in last.items() if v})
+    saved = Address.objects.filter(user=user, is_default_shipping=True).first()
+    if saved:
+        initial.update(saved.as_details())
     return initial
+
+
+def saved_addresses(user: Any) -> list[Address]:
+    """The address picker: the signed-in shopper's saved addresses, one query."""
+    if user is None:
+        return []
+    return list(Address.objects.filter(user=user))
+
+
+def orders_with_timeline(user: Any) -> QuerySet[Order]:
+    """The account's order history: each order with its item count and public timeline."""
+    return (
+        orders_of(user)
+        .order_by("-created_at", "-pk")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=OrderEvent.objects.filter(internal=False).order_by("created_at", "pk"),
+                to_attr="timeline",
+            )
+        )
+    )

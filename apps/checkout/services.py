@@ -437,3 +437,24 @@ def complete_checkout(
         return CheckoutResult(order, False, None)
     charge = pay_order(order, payment_token)
     return CheckoutResult(order, True, charge)
+
+
+ANONYMISED_NAME = "Anonymised customer"
+ANONYMISED_EMAIL = "anonymised@invalid.example"
+
+
+@transaction.atomic
+def anonymise_orders(user) -> int:
+    """A deleted account's orders stay (the shop's records) without the person: name, contact
+    and street are blanked, the country and everything bought are kept. Returns how many."""
+    CouponRedemption.objects.filter(user=user).update(user=None, email=ANONYMISED_EMAIL)
+    return Order.objects.filter(user=user).update(
+        user=None,
+        email=ANONYMISED_EMAIL,
+        full_name=ANONYMISED_NAME,
+        phone="",
+        address_line1="",
+        address_line2="",
+        city="",
+        postal_code="",
+    )

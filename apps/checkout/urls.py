@@ -12,5 +12,6 @@ urlpatterns = [
     path("webhooks/payments/", views.payment_webhook, name="payment_webhook"),
     path("orders/", views.order_history, name="orders"),
     path("orders/<str:number>/", views.order_detail, name="order"),
+    path("address/saved/", views.saved_address, name="saved_address"),
     path("<str:name>/", views.step, name="step"),
 ]

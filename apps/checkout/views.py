@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
+from apps.accounts import services as account_services
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
 from apps.cart.views import badge, fragments, refused
@@ -40,10 +41,30 @@ def _user(request: HttpRequest):
     return request.user if request.user.is_authenticated else None
 
 
+def _picked(request: HttpRequest, saved: list) -> object | None:
+    """The saved address chosen in the picker (`?saved=<id>`), among the shopper's own: any
+    other id is a 404."""
+    raw = request.GET.get("saved")
+    if raw is None:
+        return None
+    picked = next((a for a in saved if str(a.pk) == raw), None)
+    if picked is None:
+        raise Http404("No such address.")
+    return picked
+
+
+def _address_form(request: HttpRequest, state: CheckoutSession, data=None, picked=None):
+    user = _user(request)
+    if picked is not None:
+        initial = {"email": user.email, **picked.as_details()}
+    else:
+        initial = state.address or selectors.address_prefill(user)
+    return AddressForm(data, initial=initial, signed_in=user is not None)
+
+
 def _form(request: HttpRequest, step: str, state: CheckoutSession, data=None):
     if step == "address":
-        initial = state.address or selectors.address_prefill(_user(request))
-        return AddressForm(data, initial=initial)
+        return _address_form(request, state, data)
     if step == "shipping":
         return ShippingForm(
             data,
@@ -58,7 +79,7 @@ def _form(request: HttpRequest, step: str, state: CheckoutSession, data=None):
 def _answer(step: str, form) -> object:
     """What a valid step form stores in the checkout session."""
     if step == "address":
-        return form.cleaned_data
+        return form.details()
     if step == "shipping":
         return form.cleaned_data["method"]
     return {"token": form.card.token, "last4": form.card.last4}
@@ -74,6 +95,8 @@ def _context(request: HttpRequest, step: str, summary, state: CheckoutSession, f
         "summary": summary,
         "state": state,
     }
+    if step == "address":
+        context.update(_picker_context(request, state, form))
     if step == "review":
         quote = services.quote_summary(summary, state.shipping or "")
         state.token = state.token or str(uuid.uuid4())
@@ -83,6 +106,16 @@ def _context(request: HttpRequest, step: str, summary, state: CheckoutSession, f
         state.save(request.session)
         context["quote"] = quote
         context["shipping_label"] = services.SHIPPING_METHODS[state.shipping][0]
+    return context
+
+
+def _picker_context(request: HttpRequest, state: CheckoutSession, form=None) -> dict:
+    """The saved-address picker (signed-in shoppers) and the form it fills."""
+    saved = selectors.saved_addresses(_user(request))
+    picked = _picked(request, saved) if form is None else None
+    context = {"saved_addresses": saved, "picked": picked.pk if picked else None}
+    if picked is not None:
+        context["form"] = _address_form(request, state, picked=picked)
     return context
 
 
@@ -120,6 +153,8 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
     if request.method == "POST" and name != "review":
         form = _form(request, name, state, request.POST)
         if form.is_valid():
+            if name == "address" and form.cleaned_data.get("save_address"):
+                account_services.save_address(request.user, form.details())
             following = state.complete(name, _answer(name, form))
             state.save(request.session)
             url = reverse("checkout:step", args=[following])
@@ -136,6 +171,22 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
     return TemplateResponse(
         request, template, _context(request, name, summary, state, form), status=status
     )
+
+
+@require_GET
+@login_required
+def saved_address(request: HttpRequest) -> TemplateResponse:
+    """The address step's picker and form, filled from a saved address (htmx swaps it in; the
+    step page does the same with `?saved=` without JavaScript). Two queries: the user, their
+    addresses."""
+    state = CheckoutSession.load(request.session)
+    context = {"step": "address", **_picker_context(request, state)}
+    if "form" not in context:
+        # Nothing picked: the first saved address (the default comes first), from the same list.
+        first = next(iter(context["saved_addresses"]), None)
+        context["picked"] = first.pk if first else None
+        context["form"] = _address_form(request, state, picked=first)
+    return TemplateResponse(request, f"{PAGE}#step_form", context)
 
 
 def _remember_order(request: HttpRequest, order_number: str) -> None:

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 
+from apps.accounts.models import Address
 from apps.cart.models import Cart, CartLine
 from apps.checkout import services as checkout_services
 from apps.layout import selectors as layout_selectors
@@ -33,6 +34,7 @@ ORDER_NAME = "Alice Ordername-Private"
 CART_LINE_NAME = "Alice private cart teapot"
 B_CART_LINE_NAME = "Bob private cart kettle"
 WISH_NAME = "Alice private wished clock"
+ADDRESS_NAME = "Alice Savedaddress-Private"
 DRAFT_HEADING = "Draft secret heading"
 DRAFT_PROSE = "Draft secret prose"
 DRAFT_PAGE_BODY = "Unpublished launch body"
@@ -57,6 +59,7 @@ class World:
     block_keys: dict[str, str]  # a published block's key per type
     draft_key: str
     revision: Any
+    address_a: Any = None  # a saved address in shopper A's book (not the default)
 
 
 def _marketer() -> Any:
@@ -140,6 +143,14 @@ def build_world() -> World:
         block_keys={state.type: state.key for state in published},
         draft_key=draft_key,
         revision=revision,
+        address_a=Address.objects.create(
+            user=shopper_a,
+            full_name=ADDRESS_NAME,
+            address_line1="3 Private Lane",
+            postal_code="10115",
+            city="Berlin",
+            country="DE",
+        ),
     )
 
 

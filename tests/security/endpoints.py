@@ -26,8 +26,10 @@ from typing import Any
 
 from apps.layout.blocks import REGISTRY
 from tests.checkout.factories import card_token
+from tests.factories import PASSWORD
 
 from .conftest import (
+    ADDRESS_NAME,
     CART_LINE_NAME,
     DRAFT_HEADING,
     DRAFT_PAGE_BODY,
@@ -35,6 +37,23 @@ from .conftest import (
     ORDER_NAME,
     WISH_NAME,
 )
+
+ADDRESS_FIELDS = (
+    "full_name",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+)
+NEW_ADDRESS = {
+    "full_name": "New Name",
+    "address_line1": "5 New Street",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "country": "DE",
+}
 
 # What the address step stores for a shopper part-way through checkout.
 STEP_ADDRESS = {
@@ -49,6 +68,7 @@ STEP_ADDRESS = {
 }
 
 ROLES = ("anonymous", "shopper_a", "shopper_b", "staff_plain", "staff_perm")
+SIGNED_IN = ROLES[1:]
 NO_CART = ("anonymous", "staff_plain", "staff_perm")  # roles the world gives no cart
 
 
@@ -189,6 +209,135 @@ ENDPOINTS: list[Endpoint] = [
         },
         # Signed-in users are sent home; an anonymous signup redirects once the account exists.
         expect={role: (200, 302) for role in ROLES} | {"POST anonymous": (302,)},
+    ),
+    # the account area (issue 20)
+    Endpoint(
+        "accounts/",
+        "authenticated",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/accounts/",
+        params=("first_name", "last_name"),
+        data=lambda w: {"first_name": "Renamed"},
+    ),
+    Endpoint(
+        "accounts/orders/",
+        "authenticated",
+        path=lambda w: "/accounts/orders/",
+        params=("page",),
+        private_text=lambda w: w.order.number,
+        private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "accounts/addresses/",
+        "authenticated",
+        path=lambda w: "/accounts/addresses/",
+        private_text=lambda w: ADDRESS_NAME,
+        private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "accounts/addresses/new/",
+        "authenticated",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/accounts/addresses/new/",
+        params=ADDRESS_FIELDS,
+        data=lambda w: NEW_ADDRESS,
+    ),
+    Endpoint(
+        "accounts/addresses/<int:pk>/",
+        "owner",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: f"/accounts/addresses/{w.address_a.pk}/",
+        fuzz_path=lambda v: f"/accounts/addresses/{v}/",
+        params=ADDRESS_FIELDS,
+        data=lambda w: NEW_ADDRESS,
+        private_text=lambda w: ADDRESS_NAME,
+    ),
+    Endpoint(
+        "accounts/addresses/<int:pk>/delete/",
+        "owner",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/accounts/addresses/{w.address_a.pk}/delete/",
+        fuzz_path=lambda v: f"/accounts/addresses/{v}/delete/",
+    ),
+    Endpoint(
+        "accounts/addresses/<int:pk>/default/",
+        "owner",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/accounts/addresses/{w.address_a.pk}/default/",
+        fuzz_path=lambda v: f"/accounts/addresses/{v}/default/",
+        params=("kind",),
+        data=lambda w: {"kind": "shipping"},
+    ),
+    Endpoint(
+        "accounts/delete/",
+        "authenticated",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/accounts/delete/",
+        params=("password", "confirm"),
+        data=lambda w: {"password": PASSWORD, "confirm": "on"},
+    ),
+    Endpoint(
+        "accounts/password/",
+        "authenticated",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/accounts/password/",
+        params=("old_password", "new_password1", "new_password2"),
+        data=lambda w: {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-passphrase-58",
+            "new_password2": "another-long-passphrase-58",
+        },
+    ),
+    Endpoint(
+        "accounts/password/reset/",
+        "public",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/accounts/password/reset/",
+        params=("email",),
+        data=lambda w: {"email": "shopper-a@example.com"},
+        expect={f"POST {role}": (302,) for role in ROLES},
+    ),
+    Endpoint(
+        "accounts/password/reset/sent/", "public", path=lambda w: "/accounts/password/reset/sent/"
+    ),
+    Endpoint(
+        "accounts/password/reset/<uidb64>/<token>/",
+        "public",
+        methods=("GET", "POST"),
+        mutates=True,
+        # A made-up link: refused with a 400 for everyone (a real one is tested in tests/accounts).
+        path=lambda w: "/accounts/password/reset/MQ/made-up-token/",
+        fuzz_path=lambda v: f"/accounts/password/reset/{v}/set-password/",
+        params=("new_password1", "new_password2"),
+        data=lambda w: {"new_password1": "x-long-passphrase-1", "new_password2": "x"},
+        expect={role: (400,) for role in ROLES},
+    ),
+    Endpoint(
+        "accounts/email/",
+        "authenticated",
+        methods=("GET", "POST"),
+        mutates=True,
+        path=lambda w: "/accounts/email/",
+        params=("email", "password"),
+        data=lambda w: {"email": "fresh-address@example.com", "password": PASSWORD},
+    ),
+    Endpoint(
+        "accounts/email/confirm/<str:token>/",
+        "public",
+        methods=("GET", "POST"),
+        mutates=True,
+        # A forged link: refused for everyone (a real one is tested in tests/accounts).
+        path=lambda w: "/accounts/email/confirm/forged-token/",
+        fuzz_path=lambda v: f"/accounts/email/confirm/{v}/",
+        expect={role: (400,) for role in ROLES},
     ),
     # catalog
     Endpoint(
@@ -344,9 +493,16 @@ ENDPOINTS: list[Endpoint] = [
             "city": "Berlin",
             "country": "DE",
         },
-        # Shopper A's previous order prefills A's address form only.
-        private_text=lambda w: ORDER_NAME,
+        # Shopper A's previous order prefills A's address form, A's book fills A's picker only.
+        private_text=lambda w: (ORDER_NAME, ADDRESS_NAME),
         private_to=("shopper_a",),
+    ),
+    Endpoint(
+        "checkout/address/saved/",
+        "owner",
+        path=lambda w: f"/checkout/address/saved/?saved={w.address_a.pk}",
+        params=("saved",),
+        private_text=lambda w: ADDRESS_NAME,
     ),
     # The later steps, each with what the steps before it stored in the session.
     Endpoint(
