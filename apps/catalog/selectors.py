@@ -24,6 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from apps.core.cache import VersionCounter
+
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, in_stock_condition, search_rank
 from .models import Category, Product, ProductAttribute, ProductImage, Stock
@@ -32,7 +34,8 @@ CACHE_TTL = 300
 # Checkout decrements stock without bumping the catalog version: anything cached that shows stock
 # (facet counts, rendered fragments) lives at most this long, so shown stock lags at most a minute.
 STOCK_LAG = 60
-VERSION_KEY = "catalog:version"
+# A lost bump (Redis stalled during a write) is made harmless by core (see apps.core.cache).
+CATALOG_VERSION = VersionCounter("catalog:version")
 
 
 def card_queryset() -> QuerySet[Product]:
@@ -82,11 +85,7 @@ def _stock_total() -> Coalesce:
 
 def catalog_version() -> int:
     """A counter bumped on every catalog write (see services): part of every catalog cache key."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    return int(version)
+    return CATALOG_VERSION.current()
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
-
-from .selectors import VERSION_KEY
+from .selectors import CATALOG_VERSION
 
 
 def bump_catalog_version() -> None:
@@ -13,7 +11,4 @@ def bump_catalog_version() -> None:
     Called by signal handlers on model saves and deletes, and by code that writes in bulk
     (bulk_create, queryset.update) where no signal fires.
     """
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    CATALOG_VERSION.bump()
