@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.catalog.selectors_blocks import products_for_specs
 from apps.core.context_processors import shop
+from apps.core.fragments import new_marker, refill
 
 from . import cache as keys
 from . import selectors
@@ -30,6 +31,7 @@ class Rendered:
     error: str = ""  # why it cannot show; shoppers never see the block, marketers see this
     hidden_reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    slot: str = ""  # the marker standing in for the CSRF token in html
 
     @property
     def visible_to_shoppers(self) -> bool:
@@ -56,6 +58,7 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
     fetched = products_for_specs(specs) if specs else []
     results: dict[str, dict] = {}
     base_context = shop(None)
+    marker = new_marker()
     for state, block_type, content, error, start, end in planned:
         if error:
             results[state.key] = {"html": "", "error": error, "warnings": [], "hidden": ""}
@@ -69,7 +72,7 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
                     **base_context,
                     **built.context,
                     "block_key": state.key,
-                    "csrf_token": CSRF_PLACEHOLDER,
+                    "csrf_token": marker,
                 },
             )
         results[state.key] = {
@@ -77,19 +80,18 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
             "error": built.error,
             "warnings": built.warnings,
             "hidden": built.hidden_reason,
+            "slot": marker,
         }
     return results
 
 
-# Shared renders carry no visitor's CSRF token: forms in them (add to cart without JavaScript)
-# get this placeholder, and each request swaps in its own token when it serves the block.
-CSRF_PLACEHOLDER = "__hypershop_csrf_token__"
-
-
 def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
+    """Shared renders carry no visitor's CSRF token: forms in them (add to cart without
+    JavaScript) get a random marker new for every render (apps.core.fragments), stored with the
+    render, and each request swaps in its own token when it serves the block."""
     for item in rendered:
-        if CSRF_PLACEHOLDER in item.html:
-            item.html = mark_safe(item.html.replace(CSRF_PLACEHOLDER, token))
+        if item.slot and item.slot in item.html:
+            item.html = refill(item.html, item.slot, token)
     return rendered
 
 
@@ -108,6 +110,7 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
         error=result["error"],
         hidden_reason=hidden,
         warnings=result["warnings"],
+        slot=result.get("slot", ""),
     )
 
 

@@ -179,10 +179,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login rate limiting (django-axes): lock an (username, IP) pair after repeated failures.
+# Login rate limiting (django-axes, apps.accounts.axes): lock an (username, IP) pair after
+# AXES_FAILURE_LIMIT failures, and an IP address after AXES_IP_FAILURE_LIMIT failures over all
+# usernames (password spraying), both for the cool-off time.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "apps.accounts.axes.ShopAxesHandler"
+AXES_USERNAME_CALLABLE = "apps.accounts.axes.username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
