@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django_redis.client import DefaultClient
@@ -91,7 +92,7 @@ class Breaker:
                 self.opened_at = now
         if was_closed:
             logger.warning(
-                "Redis %s unreachable (%s: %s); cache bypassed, retried every %.0f s",
+                "Redis %s unreachable (%s: %s); cache bypassed, retried every %g s",
                 self.name,
                 type(error).__name__,
                 error,
@@ -122,7 +123,9 @@ def breaker_for(location: str) -> Breaker:
     with _BREAKERS_LOCK:
         if location not in _BREAKERS:
             interval = float(getattr(settings, "REDIS_BREAKER_INTERVAL", DEFAULT_INTERVAL))
-            _BREAKERS[location] = Breaker(location.rsplit("@", 1)[-1], interval)
+            parts = urlsplit(location.split(",")[0])
+            name = f"{parts.hostname}:{parts.port}{parts.path}" if parts.hostname else location
+            _BREAKERS[location] = Breaker(name, interval)
         return _BREAKERS[location]
 
 
