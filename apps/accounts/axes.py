@@ -13,7 +13,7 @@ stored value is cut to the column; the login form itself refuses it with a messa
 from __future__ import annotations
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_ip_address, get_cool_off
+from axes.helpers import get_client_ip_address, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
@@ -45,7 +45,11 @@ def ip_failures(request: HttpRequest) -> int:
 
 
 class ShopAxesHandler(AxesDatabaseHandler):
-    def is_locked(self, request, credentials: dict | None = None) -> bool:
-        if super().is_locked(request, credentials):
-            return True
-        return ip_failures(request) >= settings.AXES_IP_FAILURE_LIMIT
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        """The (username, IP) failures, or the failure limit itself once the address has
+        reached its own limit: axes compares this one number with AXES_FAILURE_LIMIT both when it
+        refuses a login and when it records a failure, so both see the per-IP lock."""
+        failures = super().get_failures(request, credentials)
+        if ip_failures(request) >= settings.AXES_IP_FAILURE_LIMIT:
+            return max(failures, get_failure_limit(request, credentials))
+        return failures
