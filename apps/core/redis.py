@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +139,8 @@ def _guarded(method: Callable) -> Callable:
         try:
             return method(self, *args, **kwargs)
         except ConnectionInterrupted as error:
-            breaker.failed(error.__cause__ or error)
+            if not isinstance(error.__cause__, ResponseError):  # Redis answered: not an outage
+                breaker.failed(error.__cause__ or error)
             raise
 
     return call

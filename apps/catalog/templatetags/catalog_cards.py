@@ -41,6 +41,8 @@ def product_cards(context: template.Context, products) -> list[SafeString]:
         for p in products
     ]
     found = cache.get_many(keys) if keys else {}
+    # (marker, html) pairs; anything else (a card stored before slots had markers) is re-rendered.
+    found = {k: v for k, v in found.items() if isinstance(v, tuple) and len(v) == 2}
     missing: dict[str, tuple[str, str]] = {}
     card = context.template.engine.get_template(CARD_TEMPLATE)
     for product, key in zip(products, keys, strict=True):
