@@ -33,7 +33,10 @@ run: install
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --if-empty
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_layout
-	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+	@# The worker (background tasks and periodic jobs) runs beside the web server and stops with it.
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py worker --no-reload & \
+	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
 
 # PostgreSQL and Redis must answer on loopback; start them where this machine can.
 services:

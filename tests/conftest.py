@@ -14,3 +14,11 @@ def _clean_cache():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_tasks():
+    """Call it to run every task enqueued so far (see tests/worker.py)."""
+    from tests.worker import run_pending_tasks
+
+    return run_pending_tasks

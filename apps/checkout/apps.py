@@ -11,3 +11,10 @@ class CheckoutConfig(AppConfig):
         from .coupons import cart_discount
 
         discounts.register(cart_discount)
+
+        from django.db.models.signals import post_migrate
+
+        from . import tasks  # noqa: F401 - registers retry policies and periodic jobs
+        from .permissions import ensure_order_staff_group
+
+        post_migrate.connect(ensure_order_staff_group, sender=self)

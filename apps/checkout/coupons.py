@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -33,15 +34,21 @@ def find_coupon(code: str) -> Coupon | None:
 
 
 def customer_uses(coupon: Coupon, *, user: Any = None, email: str = "") -> int:
-    """Paid or pending orders of this customer (by account, or by e-mail when anonymous)."""
+    """Paid or pending orders of this customer: by account, and by e-mail (normalised), so a
+    guest order with the account's address counts for the account and the other way round."""
     redemptions = CouponRedemption.objects.filter(coupon=coupon).exclude(
         order__status=Order.Status.CANCELLED
     )
+    who = Q()
     if user is not None and getattr(user, "is_authenticated", False):
-        return redemptions.filter(user=user).count()
+        who |= Q(user=user)
+        if user.email:
+            who |= Q(email__iexact=user.email.strip())
     if email:
-        return redemptions.filter(email__iexact=email).count()
-    return 0
+        who |= Q(email__iexact=email.strip())
+    if not who:
+        return 0
+    return redemptions.filter(who).count()
 
 
 def check(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest
 
-from .models import Order
+from . import emails
+from .models import Order, OrderEvent
 
 
 def order_by_token(token: uuid.UUID) -> Order | None:
@@ -16,17 +17,37 @@ def order_by_token(token: uuid.UUID) -> Order | None:
 
 
 def order_with_lines(number: str) -> Order | None:
+    """The shopper's order page: the order, its lines and its public timeline, three queries
+    whatever their number."""
     if len(number) > 20 or "\x00" in number:
         # Longer than any order number, or a NUL byte PostgreSQL refuses (a 500): no such order.
         return None
-    return Order.objects.filter(number=number).prefetch_related("lines").first()
+    return (
+        Order.objects.filter(number=number)
+        .prefetch_related(
+            "lines",
+            Prefetch(
+                "events",
+                queryset=OrderEvent.objects.filter(internal=False).order_by("created_at", "pk"),
+                to_attr="timeline",
+            ),
+        )
+        .first()
+    )
 
 
 def may_see(request: HttpRequest, order: Order) -> bool:
-    """The owner, or the anonymous session that placed it."""
+    """The owner, the anonymous session that placed it, or a signed link from its e-mails."""
     if request.user.is_authenticated and order.user_id == request.user.pk:
         return True
+    if emails.key_opens(str(request.GET.get("key", ""))[:200], order.number):
+        return True
     return order.number in request.session.get("placed_orders", [])
+
+
+def shipments(order: Order) -> list[OrderEvent]:
+    """The shipped events of a prefetched timeline, newest first (tracking numbers)."""
+    return [e for e in reversed(order.timeline) if e.kind == OrderEvent.Kind.SHIPPED]
 
 
 def orders_of(user: Any) -> QuerySet[Order]:

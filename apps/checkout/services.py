@@ -13,16 +13,12 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.db.models import F, Q
 
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
@@ -30,8 +26,8 @@ from apps.cart.selectors import CartSummary
 from apps.catalog import selectors_checkout as catalog
 from apps.catalog import services_stock as stock
 
-from . import coupons
-from .models import Coupon, CouponRedemption, Order, OrderLine
+from . import coupons, lifecycle
+from .models import Coupon, CouponRedemption, Order, OrderEvent, OrderLine
 from .payments import ChargeResult, get_gateway
 
 logger = logging.getLogger(__name__)
@@ -60,6 +56,10 @@ class OutOfStock(CheckoutError):
 
 class CouponNoLongerValid(CheckoutError):
     pass
+
+
+class CartAlreadyOrdered(CheckoutError):
+    step = "cart"
 
 
 class PriceChanged(CheckoutError):
@@ -144,18 +144,67 @@ def _place_order_locked(
     user: Any,
     card_last4: str,
 ) -> tuple[Order, bool]:
+    """The steps, in the lock order: cart -> stock (pk order) -> coupon."""
+    locked = _load_and_lock(cart_id, token)
+    if isinstance(locked, Order):
+        return locked, False
+    coupon, discount = _apply_coupon(locked, user, details["email"])
+    quote = _check_quote(locked, discount, shipping_method, reviewed)
+    allocations = _allocate_stock(locked)
+    order = _create_order(
+        locked, token, quote, coupon, details, shipping_method, user, card_last4, allocations
+    )
+    return order, True
+
+
+@dataclass
+class LockedCart:
+    """What place_order holds locked: the cart row and the stock rows of its products."""
+
+    cart: Any
+    lines: list
+    products: dict
+    stock_rows: list
+
+    @property
+    def items(self) -> list[tuple[int, int, Decimal]]:
+        """(product_id, quantity, live unit price) per line."""
+        return [
+            (line.product_id, line.quantity, self.products[line.product_id].current_price)
+            for line in self.lines
+        ]
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((price * qty for _, qty, price in self.items), Decimal("0.00"))
+
+
+def _load_and_lock(cart_id: int, token: uuid.UUID) -> LockedCart | Order:
+    """Lock the cart; return this checkout's order if it exists (idempotency); refuse a cart
+    whose order awaits payment (one cart, one order); lock the stock rows in pk order."""
     cart = cart_selectors.lock_cart(cart_id)
-    existing = Order.objects.filter(checkout_token=token).first()
+    earlier = list(
+        Order.objects.filter(
+            Q(checkout_token=token) | Q(cart_id=cart_id, status=Order.Status.PENDING_PAYMENT)
+        )
+    )
+    existing = next((o for o in earlier if o.checkout_token == token), None)
     if existing is not None:
-        return existing, False
+        return existing
     if cart is None:
         raise EmptyCart("Your cart is empty.")
+    if earlier:
+        # Another session of this account placed this cart and is paying for it.
+        raise CartAlreadyOrdered(
+            f"This cart is already order {earlier[0].number}, which is awaiting payment. "
+            "We will e-mail you once the payment is settled."
+        )
     lines = cart_selectors.cart_lines(cart)
     if not lines:
         raise EmptyCart("Your cart is empty.")
     ids = [line.product_id for line in lines]
     products = catalog.products_for_order(ids)
-    locked_rows = catalog.lock_stock(ids)
+    stock_rows = catalog.lock_stock(ids)
     gone = [
         line
         for line in lines
@@ -166,36 +215,42 @@ def _place_order_locked(
         raise OutOfStock(
             f"No longer available: {names or 'an item'}. Please remove it from your cart."
         )
-    wanted = {line.product_id: line.quantity for line in lines}
-    items = [
-        (line.product_id, line.quantity, products[line.product_id].current_price) for line in lines
-    ]
-    subtotal = sum((price * qty for _, qty, price in items), Decimal("0.00"))
+    return LockedCart(cart, lines, products, stock_rows)
 
-    coupon: Coupon | None = None
-    discount = Decimal("0.00")
-    if cart.coupon_code:
-        coupon = Coupon.objects.select_for_update().filter(code=cart.coupon_code).first()
-        try:
-            coupons.check(coupon, subtotal, user=user, email=details["email"])
-        except coupons.CouponRefused as refused:
-            raise CouponNoLongerValid(
-                f"Coupon {cart.coupon_code} no longer applies: {refused}"
-            ) from None
-        discount = coupons.discount_amount(coupon, subtotal)
 
-    quote = make_quote(items, discount, shipping_method)
+def _apply_coupon(locked: LockedCart, user: Any, email: str) -> tuple[Coupon | None, Decimal]:
+    """Lock the cart's coupon and re-check it, its usage counted under the lock."""
+    code = locked.cart.coupon_code
+    if not code:
+        return None, Decimal("0.00")
+    coupon = Coupon.objects.select_for_update().filter(code=code).first()
+    try:
+        coupons.check(coupon, locked.subtotal, user=user, email=email)
+    except coupons.CouponRefused as refused:
+        raise CouponNoLongerValid(f"Coupon {code} no longer applies: {refused}") from None
+    return coupon, coupons.discount_amount(coupon, locked.subtotal)
+
+
+def _check_quote(
+    locked: LockedCart, discount: Decimal, shipping_method: str, reviewed: str
+) -> Quote:
+    """Nothing is charged at a price the shopper did not review."""
+    quote = make_quote(locked.items, discount, shipping_method)
     if quote.fingerprint != reviewed:
         raise PriceChanged(
             "Prices or your cart changed since you reviewed it. Please check the new total.", quote
         )
+    return quote
 
+
+def _allocate_stock(locked: LockedCart) -> dict[int, list[list[int]]]:
+    wanted = {line.product_id: line.quantity for line in locked.lines}
     try:
-        allocations = stock.allocate(locked_rows, wanted, products)
+        return stock.allocate(locked.stock_rows, wanted, locked.products)
     except stock.InsufficientStock as short:
         parts = []
         for pid, available in short.shortages.items():
-            name = products[pid].name
+            name = locked.products[pid].name
             parts.append(
                 f"{name}: no longer available"
                 if available <= 0
@@ -203,7 +258,20 @@ def _place_order_locked(
             )
         raise OutOfStock("Not enough stock. " + "; ".join(parts) + ".") from None
 
-    label, shipping_cost = SHIPPING_METHODS[shipping_method]
+
+def _create_order(
+    locked: LockedCart,
+    token: uuid.UUID,
+    quote: Quote,
+    coupon: Coupon | None,
+    details: dict[str, str],
+    shipping_method: str,
+    user: Any,
+    card_last4: str,
+    allocations: dict[int, list[list[int]]],
+) -> Order:
+    """Write the order, its line snapshots, the coupon use and the "placed" event."""
+    label, _ = SHIPPING_METHODS[shipping_method]
     order = Order.objects.create(
         checkout_token=token,
         user=user,
@@ -224,12 +292,14 @@ def _place_order_locked(
         total=quote.total,
         coupon_code=coupon.code if coupon else "",
         card_last4=card_last4,
+        cart_id=locked.cart.pk,
     )
+    items = locked.items
     line_totals = [price * qty for _, qty, price in items]
-    shares = _split_discount(line_totals, discount)
+    shares = _split_discount(line_totals, quote.discount)
     order_lines = []
-    for line, line_total, share in zip(lines, line_totals, shares, strict=True):
-        product = products[line.product_id]
+    for line, line_total, share in zip(locked.lines, line_totals, shares, strict=True):
+        product = locked.products[line.product_id]
         order_lines.append(
             OrderLine(
                 order=order,
@@ -249,42 +319,46 @@ def _place_order_locked(
     if coupon is not None:
         Coupon.objects.filter(pk=coupon.pk).update(times_used=F("times_used") + 1)
         CouponRedemption.objects.create(
-            coupon=coupon, order=order, user=user, email=details["email"]
+            coupon=coupon, order=order, user=user, email=details["email"].strip().lower()
         )
-    return order, True
+    lifecycle.record(
+        order,
+        OrderEvent.Kind.PLACED,
+        actor=OrderEvent.Actor.CUSTOMER,
+        user=user,
+        amount=order.total,
+    )
+    return order
+
+
+# --- cart writes of checkout (views never write the cart themselves) ---------------------------
+
+
+def apply_coupon(cart: Any, code: str, user: Any) -> Coupon:
+    """Put a coupon on the cart if it applies now; raises coupons.CouponRefused with why."""
+    summary = cart_selectors.cart_summary(cart, user)
+    coupon = coupons.find_coupon(code)
+    coupons.check(coupon, summary.subtotal, user=user)
+    cart_services.set_coupon_code(cart, coupon.code)
+    return coupon
+
+
+def remove_coupon(cart: Any) -> None:
+    """Take the coupon off (the shopper asked, or it no longer applied at placement)."""
+    cart_services.set_coupon_code(cart, "")
 
 
 def cancel_order(order: Order, reason: str) -> None:
-    """Cancel an unpaid order, giving back its stock and its coupon use, atomically."""
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != Order.Status.PENDING_PAYMENT:
-            return
-        allocations = [
-            allocation
-            for line_allocations in OrderLine.objects.filter(order=locked).values_list(
-                "allocations", flat=True
-            )
-            for allocation in line_allocations
-        ]
-        stock.restock(allocations)
-        redemption = CouponRedemption.objects.filter(order=locked).first()
-        if redemption is not None:
-            Coupon.objects.filter(pk=redemption.coupon_id, times_used__gt=0).update(
-                times_used=F("times_used") - 1
-            )
-            redemption.delete()
-        locked.status = Order.Status.CANCELLED
-        locked.payment_message = reason[:200]
-        locked.save(update_fields=["status", "payment_message", "updated_at"])
-    order.status = locked.status
-    order.payment_message = locked.payment_message
+    """Cancel an unpaid order (a decline in front of the shopper), giving back its stock and its
+    coupon use, atomically. Nothing is e-mailed: the shopper is looking at the answer."""
+    lifecycle.cancel_unpaid(order.pk, reason, actor=OrderEvent.Actor.GATEWAY, notify=False)
+    order.refresh_from_db(fields=["status", "payment_message"])
 
 
 class PaymentUnavailable(CheckoutError):
     """The gateway failed to answer (it raised): the order stays awaiting payment, its stock held,
-    because a timed-out charge may still have gone through; nothing is confirmed to the shopper
-    and cancel_unpaid_orders returns the stock if the payment never completes."""
+    because a timed-out charge may still have gone through. Reconciliation asks the gateway
+    later and then pays or cancels the order, and e-mails the shopper either way."""
 
     def __init__(self, order: Order) -> None:
         super().__init__(
@@ -296,42 +370,36 @@ class PaymentUnavailable(CheckoutError):
 
 
 def pay_order(order: Order, payment_token: str) -> ChargeResult:
-    """Charge outside any transaction; mark paid, or cancel and restock on a decline."""
+    """Charge outside any transaction; then mark paid, wait for confirmation, or cancel and
+    restock on a decline."""
     try:
         result = get_gateway().charge(payment_token, order.total, order.currency, order.number)
     except Exception as error:
         logger.exception("payment gateway failed for order %s", order.number)
-        raise PaymentUnavailable(order) from error
-    if result.approved:
-        Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
-            status=Order.Status.PAID,
-            payment_reference=result.reference,
-            payment_message=result.message,
-            updated_at=timezone.now(),
+        lifecycle.record_payment_pending(
+            order.pk, reference="", message="The payment provider did not answer in time."
         )
+        raise PaymentUnavailable(order) from error
+    if result.approved and lifecycle.mark_paid(
+        order.pk,
+        reference=result.reference,
+        amount=order.total,
+        actor=OrderEvent.Actor.GATEWAY,
+        message=result.message,
+        placed=order,
+    ):
         order.status = Order.Status.PAID
         order.payment_reference = result.reference
-    else:
-        cancel_order(order, result.message)
-    return result
-
-
-def send_confirmation(order: Order) -> None:
-    """E-mail the order summary; a mail outage must not undo a paid order."""
-    context = {
-        "order": order,
-        "lines": getattr(order, "line_list", None) or list(order.lines.all()),
-    }
-    body = render_to_string("checkout/email/confirmation.txt", context)
-    try:
-        send_mail(
-            f"Your {settings.SHOP_NAME} order {order.number}",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [order.email],
+        order.payment_message = result.message
+        return result
+    if result.pending:
+        lifecycle.record_payment_pending(
+            order.pk, reference=result.reference, message=result.message
         )
-    except Exception:  # noqa: BLE001 - logged; the order stands
-        logger.exception("confirmation e-mail for %s failed", order.number)
+    elif not result.approved:
+        cancel_order(order, result.message)
+    order.refresh_from_db(fields=["status", "payment_reference", "payment_message"])
+    return result
 
 
 @dataclass(frozen=True)
@@ -365,21 +433,4 @@ def complete_checkout(
     if not created:
         return CheckoutResult(order, False, None)
     charge = pay_order(order, payment_token)
-    if charge.approved:
-        cart_services.clear_cart(
-            cart_id, {line.product_id: line.quantity for line in order.line_list}
-        )
-        send_confirmation(order)
     return CheckoutResult(order, True, charge)
-
-
-def cancel_stale_orders(older_than_minutes: int = 30) -> int:
-    """Cancel orders left awaiting payment (a worker died between placing and charging), so
-    their stock and coupon uses return to the shop. Run it from cron."""
-    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    stale = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff)
-    count = 0
-    for order in stale.order_by("pk").iterator():
-        cancel_order(order, "Payment was not completed in time.")
-        count += order.status == Order.Status.CANCELLED
-    return count

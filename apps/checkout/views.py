@@ -1,8 +1,10 @@
 """Checkout steps, coupon apply/remove, placing the order, confirmation and history.
 
-The steps' data lives in the session under "checkout" until the order is placed, so going back
-keeps what was entered. A step form posted by htmx gets the next step's fragment (and the URL
-pushed); without JavaScript it redirects to the next step's page.
+The steps' data lives in a typed CheckoutSession (apps.checkout.session) until the order is
+placed, so going back keeps what was entered. Views only turn service results and exceptions
+into responses: every cart write goes through apps.checkout.services. A step form posted by
+htmx gets the next step's fragment (and the URL pushed); without JavaScript it redirects to the
+next step's page.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
@@ -24,17 +27,11 @@ from apps.cart import services as cart_services
 from apps.cart.views import badge, fragments, refused
 from apps.core.htmx import wants_fragment
 
-from . import coupons, selectors, services
+from . import coupons, selectors, services, webhooks
 from .forms import AddressForm, PaymentForm, ShippingForm
+from .payments import InvalidWebhook
+from .session import STEP_TITLES, STEPS, CheckoutSession
 
-STEPS = ["address", "shipping", "payment", "review"]
-STEP_TITLES = {
-    "address": "Contact & address",
-    "shipping": "Shipping",
-    "payment": "Payment",
-    "review": "Review",
-}
-SESSION_STATE = "checkout"
 SESSION_ORDERS = "placed_orders"
 PAGE = "checkout/checkout.html"
 
@@ -43,37 +40,31 @@ def _user(request: HttpRequest):
     return request.user if request.user.is_authenticated else None
 
 
-def _state(request: HttpRequest) -> dict:
-    return request.session.get(SESSION_STATE) or {}
-
-
-def _save_state(request: HttpRequest, state: dict) -> None:
-    request.session[SESSION_STATE] = state
-
-
-def first_missing(state: dict) -> str:
-    for step in STEPS[:-1]:
-        if not state.get(step):
-            return step
-    return "review"
-
-
-def _form(request: HttpRequest, step: str, state: dict, data=None):
+def _form(request: HttpRequest, step: str, state: CheckoutSession, data=None):
     if step == "address":
-        initial = state.get("address") or selectors.address_prefill(_user(request))
+        initial = state.address or selectors.address_prefill(_user(request))
         return AddressForm(data, initial=initial)
     if step == "shipping":
         return ShippingForm(
             data,
             methods=services.SHIPPING_METHODS,
-            initial={"method": state.get("shipping") or "standard"},
+            initial={"method": state.shipping or "standard"},
         )
     if step == "payment":
         return PaymentForm(data)
     return None
 
 
-def _context(request: HttpRequest, step: str, summary, state: dict, form=None) -> dict:
+def _answer(step: str, form) -> object:
+    """What a valid step form stores in the checkout session."""
+    if step == "address":
+        return form.cleaned_data
+    if step == "shipping":
+        return form.cleaned_data["method"]
+    return {"token": form.card.token, "last4": form.card.last4}
+
+
+def _context(request: HttpRequest, step: str, summary, state: CheckoutSession, form=None) -> dict:
     context = {
         "step": step,
         "steps": [(s, STEP_TITLES[s]) for s in STEPS],
@@ -84,14 +75,14 @@ def _context(request: HttpRequest, step: str, summary, state: dict, form=None) -
         "state": state,
     }
     if step == "review":
-        quote = services.quote_summary(summary, state.get("shipping", ""))
-        state.setdefault("token", str(uuid.uuid4()))
-        state["reviewed"] = quote.fingerprint
-        state["reviewed_total"] = str(quote.total)
-        context["price_changed"] = state.pop("price_changed", None)
-        _save_state(request, state)
+        quote = services.quote_summary(summary, state.shipping or "")
+        state.token = state.token or str(uuid.uuid4())
+        state.reviewed = quote.fingerprint
+        state.reviewed_total = str(quote.total)
+        context["price_changed"], state.price_changed = state.price_changed, None
+        state.save(request.session)
         context["quote"] = quote
-        context["shipping_label"] = services.SHIPPING_METHODS[state["shipping"]][0]
+        context["shipping_label"] = services.SHIPPING_METHODS[state.shipping][0]
     return context
 
 
@@ -110,7 +101,8 @@ def _ready(request: HttpRequest):
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    return HttpResponseRedirect(reverse("checkout:step", args=[first_missing(_state(request))]))
+    step = CheckoutSession.load(request.session).first_missing()
+    return HttpResponseRedirect(reverse("checkout:step", args=[step]))
 
 
 @require_http_methods(["GET", "POST"])
@@ -121,23 +113,15 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
     summary, redirect = _ready(request)
     if redirect:
         return redirect
-    state = _state(request)
-    missing = first_missing(state)
-    if STEPS.index(name) > STEPS.index(missing):
-        return HttpResponseRedirect(reverse("checkout:step", args=[missing]))
+    state = CheckoutSession.load(request.session)
+    if not state.may_open(name):
+        return HttpResponseRedirect(reverse("checkout:step", args=[state.first_missing()]))
     form = None
     if request.method == "POST" and name != "review":
         form = _form(request, name, state, request.POST)
         if form.is_valid():
-            if name == "address":
-                state["address"] = form.cleaned_data
-            elif name == "shipping":
-                state["shipping"] = form.cleaned_data["method"]
-            else:
-                state["payment"] = {"token": form.card.token, "last4": form.card.last4}
-            state.pop("token", None)  # anything changed: the review gets a fresh token
-            _save_state(request, state)
-            following = STEPS[STEPS.index(name) + 1]
+            following = state.complete(name, _answer(name, form))
+            state.save(request.session)
             url = reverse("checkout:step", args=[following])
             if not wants_fragment(request):
                 return HttpResponseRedirect(url)
@@ -161,14 +145,14 @@ def _remember_order(request: HttpRequest, order_number: str) -> None:
 
 
 def _forget_checkout(request: HttpRequest, order_number: str) -> None:
-    request.session.pop(SESSION_STATE, None)
+    CheckoutSession.clear(request.session)
     _remember_order(request, order_number)
 
 
 @require_POST
 def place(request: HttpRequest) -> HttpResponse:
     review_url = reverse("checkout:step", args=["review"])
-    state = _state(request)
+    state = CheckoutSession.load(request.session)
     try:
         token = uuid.UUID(str(request.POST.get("checkout_token", "")))
     except ValueError:
@@ -181,20 +165,20 @@ def place(request: HttpRequest) -> HttpResponse:
     if placed and selectors.may_see(request, existing):
         messages.info(request, f"Order {existing.number} was already placed: here it is.")
         return HttpResponseRedirect(existing.get_absolute_url())
-    if str(token) != state.get("token"):
+    if str(token) != state.token:
         messages.error(
             request,
             "This checkout form is out of date. Please check your order and place it again.",
         )
         return HttpResponseRedirect(review_url)
-    missing = first_missing(state)
+    missing = state.first_missing()
     if missing != "review":
         return HttpResponseRedirect(reverse("checkout:step", args=[missing]))
     try:
         confirmed = Decimal(str(request.POST.get("expected_total", "")))
     except InvalidOperation:
         confirmed = None
-    if confirmed is None or str(confirmed) != state.get("reviewed_total"):
+    if confirmed is None or str(confirmed) != state.reviewed_total:
         messages.error(
             request, "The total you confirmed does not match your order. Please check it again."
         )
@@ -207,19 +191,16 @@ def place(request: HttpRequest) -> HttpResponse:
         result = services.complete_checkout(
             cart_id=cart.pk,
             token=token,
-            details=state["address"],
-            shipping_method=state["shipping"],
-            reviewed=state["reviewed"],
-            payment_token=state["payment"]["token"],
-            card_last4=state["payment"]["last4"],
+            details=state.address,
+            shipping_method=state.shipping,
+            reviewed=state.reviewed,
+            payment_token=state.payment["token"],
+            card_last4=state.payment["last4"],
             user=_user(request),
         )
     except services.PriceChanged as changed:
-        state["price_changed"] = {
-            "old": state.get("reviewed_total"),
-            "new": str(changed.quote.total),
-        }
-        _save_state(request, state)
+        state.price_changed = {"old": state.reviewed_total, "new": str(changed.quote.total)}
+        state.save(request.session)
         messages.warning(request, str(changed))
         return HttpResponseRedirect(review_url)
     except services.PaymentUnavailable as unavailable:
@@ -228,7 +209,7 @@ def place(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(unavailable))
         return HttpResponseRedirect(unavailable.order.get_absolute_url())
     except services.CouponNoLongerValid as invalid:
-        cart_services.set_coupon_code(cart, "")
+        services.remove_coupon(cart)
         messages.error(request, f"{invalid} It was removed: please check the new total.")
         return HttpResponseRedirect(review_url)
     except services.CheckoutError as error:
@@ -239,9 +220,8 @@ def place(request: HttpRequest) -> HttpResponse:
         _forget_checkout(request, order.number)
         return HttpResponseRedirect(order.get_absolute_url())
     if order.status == order.Status.CANCELLED:
-        state.pop("payment", None)
-        state.pop("token", None)
-        _save_state(request, state)
+        state.payment_failed()
+        state.save(request.session)
         messages.error(
             request,
             f"Payment failed: {order.payment_message} Nothing was charged and your cart is "
@@ -249,6 +229,14 @@ def place(request: HttpRequest) -> HttpResponse:
         )
         return HttpResponseRedirect(reverse("checkout:step", args=["payment"]))
     _forget_checkout(request, order.number)
+    if order.status == order.Status.PENDING_PAYMENT:
+        # The provider confirms later (webhook or reconciliation): the cart stays until then.
+        messages.info(
+            request,
+            f"Thank you! We received order {order.number}; its payment is awaiting "
+            "confirmation and we will e-mail you as soon as it is settled.",
+        )
+        return HttpResponseRedirect(order.get_absolute_url())
     cart_services.remember_count(request, 0)
     messages.success(request, f"Thank you! Your order {order.number} is confirmed.")
     return HttpResponseRedirect(order.get_absolute_url())
@@ -259,7 +247,11 @@ def order_detail(request: HttpRequest, number: str) -> TemplateResponse:
     order = selectors.order_with_lines(number)
     if order is None or not selectors.may_see(request, order):
         raise Http404("No such order.")
-    return TemplateResponse(request, "checkout/order.html", {"order": order})
+    return TemplateResponse(
+        request,
+        "checkout/order.html",
+        {"order": order, "shipments": selectors.shipments(order)},
+    )
 
 
 @require_GET
@@ -291,14 +283,11 @@ def coupon_apply(request: HttpRequest) -> HttpResponse:
     if not code:
         messages.error(request, "Enter a coupon code.")
         return _coupon_response(request, cart, "Enter a coupon code.")
-    summary = cart_selectors.cart_summary(cart, _user(request))
-    coupon = coupons.find_coupon(code)
     try:
-        coupons.check(coupon, summary.subtotal, user=_user(request))
+        coupon = services.apply_coupon(cart, code, _user(request))
     except coupons.CouponRefused as refusal:
         messages.error(request, f"Coupon {code} not applied: {refusal}")
         return _coupon_response(request, cart, str(refusal), code)
-    cart_services.set_coupon_code(cart, coupon.code)
     messages.success(request, f"Coupon {coupon.code} applied.")
     return _coupon_response(request, cart)
 
@@ -310,6 +299,17 @@ def coupon_remove(request: HttpRequest) -> HttpResponse:
         return refused(
             request, cart_services.CartError("No coupon to remove."), reverse("cart:detail")
         )
-    cart_services.set_coupon_code(cart, "")
+    services.remove_coupon(cart)
     messages.success(request, "Coupon removed.")
     return _coupon_response(request, cart)
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request: HttpRequest) -> HttpResponse:
+    """The payment provider's server calls this; the signature, not a cookie, proves it."""
+    try:
+        outcome = webhooks.receive(request.body, request.headers.get("X-Signature", ""))
+    except InvalidWebhook as invalid:
+        return HttpResponse(str(invalid), status=400, content_type="text/plain")
+    return HttpResponse(outcome, content_type="text/plain")

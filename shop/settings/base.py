@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_prose_editor",
     "axes",
+    "django_tasks_db",
     "apps.core",
     "apps.accounts",
     "apps.catalog",
@@ -211,9 +212,23 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# --- Background tasks ---------------------------------------------------------------------
+# django.tasks on django-tasks-db: tasks are rows in the shop's own database, run by
+# `manage.py worker` (apps.core.tasks adds retries and periodic jobs).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASKS_RETRY_BASE_DELAY = float(os.environ.get("TASKS_RETRY_BASE_DELAY", "30"))
+# Links in e-mails are absolute URLs on this origin, never the request's host.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # --- Payments -------------------------------------------------------------------------------
 # The gateway class (apps.checkout.payments.PaymentGateway); the test gateway needs no network.
 PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "apps.checkout.payments.TestGateway")
+# Webhooks are signed with this shared secret (HMAC-SHA256 of the body).
+PAYMENT_WEBHOOK_SECRET = os.environ.get("PAYMENT_WEBHOOK_SECRET", "dev-webhook-secret")
+# Orders awaiting payment are looked up with the gateway after this long, cancelled only when the
+# gateway says the payment did not succeed and they are older than PAYMENT_EXPIRY_MINUTES.
+PAYMENT_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENT_RECONCILE_AFTER_MINUTES", "5"))
+PAYMENT_EXPIRY_MINUTES = int(os.environ.get("PAYMENT_EXPIRY_MINUTES", "30"))
 
 # --- Email ----------------------------------------------------------------------------------
 # Django 6.1's MAILERS (EMAIL_BACKEND and friends are deprecated). Console output by default;

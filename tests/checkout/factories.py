@@ -68,3 +68,20 @@ def reviewed(cart: Cart, shipping: str = "standard", user=None) -> str:
 
 def card_token(number: str = APPROVE) -> str:
     return TestGateway().tokenize(number, "12/40", "123").token
+
+
+ASYNC = "4000 0000 0000 3220"  # confirmed later by webhook
+TIMEOUT_CHARGED = "4000 0000 0000 0119"  # the gateway times out, the charge went through
+TIMEOUT_NOT_CHARGED = "4000 0000 0000 0127"  # the gateway times out, nothing charged
+
+
+def staff_with_order_group(**kwargs):
+    """A staff user in the "Order staff" group (created by post_migrate)."""
+    from django.contrib.auth.models import Group
+
+    from apps.checkout.permissions import ORDER_STAFF
+    from tests.factories import StaffFactory
+
+    user = StaffFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=ORDER_STAFF))
+    return user

@@ -38,7 +38,7 @@ def stock_of(product) -> int:
     return sum(Stock.objects.filter(product=product).values_list("quantity", flat=True))
 
 
-def test_order_snapshots_lines_decrements_stock_and_empties_cart(mailoutbox):
+def test_order_snapshots_lines_decrements_stock_and_empties_cart(mailoutbox, run_tasks):
     a = ProductFactory(current_price=Decimal("10.00"), stock=5)
     b = ProductFactory(current_price=Decimal("2.50"), stock=5)
     cart = cart_with((a, 2), (b, 4))
@@ -53,6 +53,7 @@ def test_order_snapshots_lines_decrements_stock_and_empties_cart(mailoutbox):
     ]
     assert stock_of(a) == 3 and stock_of(b) == 1
     assert not cart.lines.exists()
+    run_tasks()
     assert len(mailoutbox) == 1 and order.number in mailoutbox[0].subject
     assert "4 × " in mailoutbox[0].body
 

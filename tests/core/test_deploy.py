@@ -17,6 +17,8 @@ def test_check_deploy_has_no_warnings_with_production_settings():
         "DJANGO_SETTINGS_MODULE": "shop.settings.prod",
         "SECRET_KEY": "x7!kQ2#pL9@vR4$wZ8^mN1&bT6*cY3(hJ5)dF0_gS-+eA=uI[oP]lK{jH}",
         "ALLOWED_HOSTS": "shop.example.com",
+        "SITE_URL": "https://shop.example.com",
+        "PAYMENT_WEBHOOK_SECRET": "whsec_7f3c9a1e5b2d8f4a6c0e9b7d3a1f5c8e",
     }
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
@@ -27,6 +29,18 @@ def test_check_deploy_has_no_warnings_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues (0 silenced)" in result.stdout
+    # Without a public SITE_URL (e-mail links) and a real webhook secret, it warns.
+    env = {k: v for k, v in env.items() if k not in {"SITE_URL", "PAYMENT_WEBHOOK_SECRET"}}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode != 0
+    assert "shop.W001" in result.stderr + result.stdout
+    assert "shop.W002" in result.stderr + result.stdout
 
 
 def test_production_redirects_to_https_except_the_health_check(tmp_path):

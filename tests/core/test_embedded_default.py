@@ -60,3 +60,31 @@ def test_runs_on_sqlite_without_any_service(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_worker_runs_tasks_on_sqlite(tmp_path):
+    """`make run` starts the worker beside runserver on the embedded default: it must work."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "shop.settings.dev",
+        "SQLITE_PATH": str(tmp_path / "shop.sqlite3"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    out = tmp_path / "ran.txt"
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            manage + list(args), env=env, capture_output=True, text=True, timeout=120, cwd=ROOT
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    run("migrate", "--noinput")
+    run(
+        "shell",
+        "-c",
+        f"from tests.core.worker_tasks import append; append.enqueue({str(out)!r}, 'on sqlite')",
+    )
+    run("worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert out.read_text() == "on sqlite\n"

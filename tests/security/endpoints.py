@@ -286,6 +286,20 @@ ENDPOINTS: list[Endpoint] = [
         private_to=("shopper_a",),
     ),
     Endpoint(
+        "checkout/webhooks/payments/",
+        "public",
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: "/checkout/webhooks/payments/",
+        params=("id", "type", "order", "amount"),
+        json=True,
+        # Unsigned: every caller is refused; a signed event is tested in tests/checkout.
+        data=lambda w: {"id": "evt_1", "type": "payment.succeeded", "order": w.order.number},
+        expect={role: (400,) for role in ROLES},
+        csrf_exempt="the payment provider's server posts it, authenticated by an HMAC signature "
+        "of the body instead of a session",
+    ),
+    Endpoint(
         "checkout/orders/",
         "authenticated",
         path=lambda w: "/checkout/orders/",
