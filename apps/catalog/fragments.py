@@ -36,7 +36,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "more": ("more",),
 }
 PRODUCT_TEMPLATE = "catalog/product.html"
-PRODUCT_PARTS = ("title", "seo", "structured_data", "meta_description", "main")
+PRODUCT_PARTS = ("title", "seo", "structured_data", "meta_description", "product")
 
 
 # Cards carry their own price and stock in the key: they can live as long as the version does.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.db import transaction
 
-from apps.catalog.selectors_blocks import STOCK_LAG
+from apps.catalog.listing import STOCK_LAG
 from apps.core.cache import VersionCounter
 
 VERSION_TTL = 60  # bounds the window in which a reader racing a publish can pin the old version

@@ -48,6 +48,7 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
         if editor:
             draft = selectors.draft_for(request.user, page)
             context["toolbar"] = {"draft": draft, "change_count": services.change_count(draft)}
+    rendered = rendering.for_viewer(rendered, request)
     rendered = rendering.with_csrf(rendered, get_token(request))
     grouped = rendering.regions(rendered, staff=editor)
     # Blocks whose region the page no longer has are not shown (an admin typo, a removed region).

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.selectors_blocks import products_for_specs
+from apps.catalog.listing import products_for_specs
 from apps.core.context_processors import shop
 from apps.core.fragments import new_marker, refill
 
@@ -32,6 +33,9 @@ class Rendered:
     hidden_reason: str = ""
     warnings: list[str] = field(default_factory=list)
     slot: str = ""  # the marker standing in for the CSRF token in html
+    # For viewer-aware blocks: the template and context to render again for a signed-in viewer.
+    template: str = ""
+    viewer_context: dict | None = None
 
     @property
     def visible_to_shoppers(self) -> bool:
@@ -61,7 +65,14 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
     marker = new_marker()
     for state, block_type, content, error, start, end in planned:
         if error:
-            results[state.key] = {"html": "", "error": error, "warnings": [], "hidden": ""}
+            results[state.key] = {
+                "html": "",
+                "error": error,
+                "warnings": [],
+                "hidden": "",
+                "template": "",
+                "viewer": None,
+            }
             continue
         built: Built = block_type.build(content, fetched[start:end], now)
         html = ""
@@ -81,8 +92,26 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
             "warnings": built.warnings,
             "hidden": built.hidden_reason,
             "slot": marker,
+            "template": block_type.template,
+            "viewer": {**built.context, "block_key": state.key}
+            if block_type.viewer_aware
+            else None,
         }
     return results
+
+
+def for_viewer(rendered: list[Rendered], request: HttpRequest) -> list[Rendered]:
+    """A signed-in shopper's own version of the viewer-aware blocks (product grids: their hearts),
+    rendered with the request so product cards go through the catalog's viewer-aware card
+    renderer (`product_cards`, cached per product and viewer state). Anonymous shoppers get the
+    shared render as it is. The products come with the cached render: no SQL here."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return rendered
+    for item in rendered:
+        if item.viewer_context is not None and item.html:
+            item.html = mark_safe(render_to_string(item.template, item.viewer_context, request))
+    return rendered
 
 
 def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
@@ -111,6 +140,8 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
         hidden_reason=hidden,
         warnings=result["warnings"],
         slot=result.get("slot", ""),
+        template=result.get("template", ""),
+        viewer_context=result.get("viewer"),
     )
 
 
