@@ -94,8 +94,9 @@ def test_a_price_changed_during_a_stall_is_never_shown_stale(world, redis_server
         # The admin's request reads the cache before it saves (as any request does), so the
         # version bump is not the first command on a connection Redis reads after it resumes.
         cache.get("admin-request-cache-read")
-        product.current_price = new_price
-        product.save()  # the catalog-version bump cannot reach Redis
+        variant = product.variants.get()  # a product without options: its default variant
+        variant.price = new_price
+        variant.save()  # the catalog-version bump cannot reach Redis
     # Right after the resume (the breaker may still be open) and after it closed again.
     assert _price_on(visitor.get(url).content.decode()) == f"{new_price}"
     _after_the_interval()
