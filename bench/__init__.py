@@ -1,6 +1,6 @@
 """Benchmarks: `python -m bench <scenario>`; each scenario is a module with a `main(argv)`.
 
-`make bench` runs `all` (shopper paths under gunicorn + wrk, then the flash sale);
+`make bench` runs `all` (shopper paths under gunicorn + wrk, the flash sale, a Redis stall);
 `make bench-scale` runs `scale`; `catalog` times the listing in-process at 100,000 products.
 Add a scenario by writing `bench/<name>.py` with `main(argv: list[str]) -> int` and listing it in
 SCENARIOS below.
@@ -13,5 +13,6 @@ SCENARIOS: dict[str, str] = {
     "flashsale": "bench.flashsale",
     "scale": "bench.scale",
     "catalog": "bench.catalog",
+    "stall": "bench.stall",
 }
-ALL = ["shopper", "flashsale"]
+ALL = ["shopper", "flashsale", "stall"]

@@ -88,13 +88,13 @@ def print_table(headers: list[str], rows: list[list[str]]) -> None:
     print(markdown_table(headers, rows))
 
 
-def prepare(db_url: str, *args: str) -> dict:
+def prepare(db_url: str, *args: str, **env: str) -> dict:
     """Run `python -m bench.prepare ...` on a bench database and return what it reports."""
     import json
 
     output = subprocess.run(
         [sys.executable, "-m", "bench.prepare", *args],
-        env=bench_env(db_url),
+        env=bench_env(db_url, **env),
         check=True,
         cwd=ROOT,
         capture_output=True,

@@ -5,6 +5,7 @@ with bench_env, so the driver itself never holds a database connection):
                                                    layout, static files; prints the targets as JSON
     python -m bench.prepare flash --units 20       a fresh hot product with that many units
     python -m bench.prepare flash-result --sku S   orders, units sold and stock left for it
+    python -m bench.prepare price --slug S         raise a product's price by a model save
 """
 
 from __future__ import annotations
@@ -120,6 +121,19 @@ def flash_result(sku: str) -> dict:
     }
 
 
+def price(slug: str, delta: str) -> dict:
+    """Change a product's price the way the admin does (a model save: signals bump versions)."""
+    from decimal import Decimal
+
+    from apps.catalog.models import Product
+
+    product = Product.objects.get(slug=slug)
+    product.current_price += Decimal(delta)
+    started = time.perf_counter()
+    product.save()
+    return {"price": str(product.current_price), "save_ms": (time.perf_counter() - started) * 1000}
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.prepare")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,12 +144,17 @@ def main(argv: list[str]) -> int:
     f.add_argument("--units", type=int, default=20)
     r = sub.add_parser("flash-result")
     r.add_argument("--sku", required=True)
+    p = sub.add_parser("price")
+    p.add_argument("--slug", required=True)
+    p.add_argument("--delta", default="1.00")
     args = parser.parse_args(argv)
     _setup()
     if args.command == "catalog":
         result = catalog(args.products, args.seed)
     elif args.command == "flash":
         result = flash(args.units)
+    elif args.command == "price":
+        result = price(args.slug, args.delta)
     else:
         result = flash_result(args.sku)
     print("BENCHJSON " + json.dumps(result))

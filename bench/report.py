@@ -118,6 +118,18 @@ def markdown(results: dict) -> str:
             f"## Scale curve ({c['measured_at']}, {c['machine']})\n\n{scale_table(c)}\n\n"
             "![p95 against catalog size](scale.png)\n"
         )
+    if "stall" in results:
+        t = results["stall"]
+        table = markdown_table(
+            ["product page", "requests", "p50 ms", "p95 ms", "max ms", "5xx"], t["rows"]
+        )
+        parts.append(
+            f"## Redis paused {t['pause_s']:g} s under load ({t['measured_at']}, {t['machine']})"
+            f"\n\n{table}\n\nLogout during the pause: {t['logout_status']}; session "
+            f"resurrected after the resume: {t['session_resurrected']}; price saved during the "
+            f"pause in {t['price_save_ms_during_pause']} ms; pages with the old price after the "
+            f"resume: {t['stale_pages_after_resume']}.\n"
+        )
     return "\n".join(parts)
 
 

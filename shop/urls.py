@@ -24,5 +24,11 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Error pages that can never fail themselves (apps.core.errors).
+handler400 = "apps.core.errors.bad_request"
+handler403 = "apps.core.errors.permission_denied"
+handler404 = "apps.core.errors.page_not_found"
+handler500 = "apps.core.errors.server_error"
+
 # Must stay last: serves published CMS pages at any remaining path.
 urlpatterns += [path("", include("apps.pages.urls"))]

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from apps.checkout.forms import COUNTRIES, clean_postal_code
 
@@ -24,6 +25,19 @@ class SignUpForm(UserCreationForm):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("An account with this e-mail already exists.")
         return email
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form, refusing an over-long username before anyone looks it up.
+
+    AuthenticationForm sets the field's max_length after the field was built, so its validator
+    is missing and any length reached authenticate() (and django-axes' varchar(255) column).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class AddressBookForm(forms.ModelForm):

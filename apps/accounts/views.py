@@ -3,17 +3,27 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from apps.core.htmx import safe_next
+
 from . import services
-from .forms import SignUpForm
+from .forms import LoginForm, SignUpForm
 
 
-class LoginView(auth_views.LoginView):
+class SafeNextMixin:
+    """Follow `next` only through core's safe_next (a bare word would be tried as a URL name)."""
+
+    def get_redirect_url(self) -> str:
+        return safe_next(self.request, "")
+
+
+class LoginView(SafeNextMixin, auth_views.LoginView):
+    form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     # FormView would treat PUT as POST, and the signed-in redirect ran before any method check.
@@ -25,17 +35,8 @@ class LoginView(auth_views.LoginView):
         return super().dispatch(request, *args, **kwargs)
 
 
-class LogoutView(auth_views.LogoutView):
+class LogoutView(SafeNextMixin, auth_views.LogoutView):
     pass
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,8 +48,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = services.sign_up(form)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.first_name}! Your account is ready.")
-        return redirect(_safe_next(request))
+        return HttpResponseRedirect(safe_next(request, reverse("home")))
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(
-        request, "accounts/signup.html", {"form": form, "next": _safe_next(request)}, status=status
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": safe_next(request, "")},
+        status=status,
     )

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap
 
-from apps.core.htmx import wants_fragment
+from apps.core.htmx import fragments, refused, safe_next, wants_fragment
 
 from . import selectors, services
 from .services import CartError
@@ -25,36 +22,11 @@ def _user(request: HttpRequest):
     return request.user if request.user.is_authenticated else None
 
 
-def safe_next(request: HttpRequest, default: str) -> str:
-    for target in (request.POST.get("next"), request.headers.get("Referer")):
-        if target and url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return target
-    return default
-
-
-def fragments(request: HttpRequest, *parts: tuple[str, dict]) -> HttpResponse:
-    """Several partials in one htmx response: the swap target first, then out-of-band ones."""
-    html = "".join(render_to_string(name, context, request=request) for name, context in parts)
-    return HttpResponse(html)
-
-
 def badge(request: HttpRequest) -> tuple[str, dict]:
     return "partials/cart_badge.html", {
         "oob": True,
         "cart_badge_count": request.session.get(selectors.SESSION_CART_COUNT, 0),
     }
-
-
-def refused(request: HttpRequest, error: CartError, redirect_to: str) -> HttpResponse:
-    """An htmx request gets a 400 that keeps the page as it is (base.html's htmx config swaps
-    4xx answers; HX-Reswap none swaps nothing but the out-of-band message); a plain post is
-    redirected back to where the shopper was, the message shown there (POST/redirect/GET)."""
-    messages.error(request, str(error))
-    if wants_fragment(request):
-        return reswap(HttpResponse("", status=400), "none")
-    return HttpResponseRedirect(redirect_to)
 
 
 @require_GET
@@ -70,7 +42,7 @@ def cart_detail(request: HttpRequest) -> TemplateResponse:
 
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
-    back = safe_next(request, reverse("cart:detail"))
+    back = safe_next(request, reverse("cart:detail"), referer=True)
     try:
         variant, wanted = services.variant_to_add(
             request.POST.get("variant_id"),

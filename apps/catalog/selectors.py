@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
+from apps.core.cache import VersionCounter
+
 from . import inventory
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, search_rank
@@ -25,7 +27,8 @@ CACHE_TTL = 300
 # Checkout decrements stock without bumping the catalog version: anything cached that shows stock
 # (facet counts, rendered fragments) lives at most this long, so shown stock lags at most a minute.
 STOCK_LAG = 60
-VERSION_KEY = "catalog:version"
+# A lost bump (Redis stalled during a write) is made harmless by core (see apps.core.cache).
+CATALOG_VERSION = VersionCounter("catalog:version")
 
 
 def card_queryset() -> QuerySet[Product]:
@@ -70,11 +73,7 @@ def with_display(products) -> list[Product]:
 
 def catalog_version() -> int:
     """A counter bumped on every catalog write (see services): part of every catalog cache key."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    return int(version)
+    return CATALOG_VERSION.current()
 
 
 @dataclass(frozen=True)

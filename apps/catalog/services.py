@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.core.cache import cache
-
 from .models import Product, Variant
-from .selectors import VERSION_KEY
+from .selectors import CATALOG_VERSION
 
 # The option whose values a card shows as swatches.
 SWATCH_OPTION = "colour"
@@ -20,10 +18,7 @@ def bump_catalog_version() -> None:
     Called by signal handlers on model saves and deletes, and by code that writes in bulk
     (bulk_create, queryset.update) where no signal fires.
     """
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    CATALOG_VERSION.bump()
 
 
 def refresh_variant_summary(product_ids: Iterable[int]) -> None:

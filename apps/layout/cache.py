@@ -6,12 +6,11 @@ by any product, price, stock, image or category change), so invalidation is a ve
 
 from __future__ import annotations
 
-import time
-
 from django.core.cache import cache
 from django.db import transaction
 
 from apps.catalog.listing import STOCK_LAG
+from apps.core.cache import VersionCounter
 
 VERSION_TTL = 60  # bounds the window in which a reader racing a publish can pin the old version
 BLOCKS_TTL = 24 * 3600
@@ -19,7 +18,8 @@ BLOCKS_TTL = 24 * 3600
 # the same bound as the catalog's (checkout re-checks stock under lock). Prices never lag: every
 # price write bumps the catalog version in the key.
 RENDER_TTL = STOCK_LAG
-CATALOG_VERSION_KEY = "layout:catalog-version"
+# Bumped by catalog writes (signals); a bump lost in a Redis stall is made harmless by core.
+CATALOG_VERSION = VersionCounter("layout:catalog-version")
 
 
 def version_key(page: str) -> str:
@@ -35,27 +35,11 @@ def render_key(page: str, block_pk: int, rev: int, version: int, catalog_version
 
 
 def catalog_version() -> int:
-    value = cache.get(CATALOG_VERSION_KEY)
-    if value is None:
-        # A time-based start, so a lost key never brings back renders cached under an old value.
-        value = int(time.time() * 1000)
-        cache.add(CATALOG_VERSION_KEY, value, None)
-        value = cache.get(CATALOG_VERSION_KEY) or value
-    return int(value)
-
-
-def _bump() -> None:
-    try:
-        cache.incr(CATALOG_VERSION_KEY)
-    except ValueError:
-        catalog_version()
+    return CATALOG_VERSION.current()
 
 
 def bump_catalog_version(**_kwargs) -> None:
-    """Now, and again after commit: a page rendered between the two (from the rows as they were
-    before the write committed) would otherwise stay cached under the new value."""
-    _bump()
-    transaction.on_commit(_bump)
+    CATALOG_VERSION.bump_now_and_on_commit()
 
 
 def forget_version(page: str) -> None:

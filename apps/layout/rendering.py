@@ -15,9 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.fragments import CSRF_SLOT
 from apps.catalog.listing import products_for_specs
 from apps.core.context_processors import shop
+from apps.core.fragments import new_marker, refill
 
 from . import cache as keys
 from . import selectors
@@ -32,6 +32,7 @@ class Rendered:
     error: str = ""  # why it cannot show; shoppers never see the block, marketers see this
     hidden_reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    slot: str = ""  # the marker standing in for the CSRF token in html
     # For viewer-aware blocks: the template and context to render again for a signed-in viewer.
     template: str = ""
     viewer_context: dict | None = None
@@ -61,6 +62,7 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
     fetched = products_for_specs(specs) if specs else []
     results: dict[str, dict] = {}
     base_context = shop(None)
+    marker = new_marker()
     for state, block_type, content, error, start, end in planned:
         if error:
             results[state.key] = {
@@ -81,7 +83,7 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
                     **base_context,
                     **built.context,
                     "block_key": state.key,
-                    "csrf_token": CSRF_PLACEHOLDER,
+                    "csrf_token": marker,
                 },
             )
         results[state.key] = {
@@ -89,17 +91,13 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
             "error": built.error,
             "warnings": built.warnings,
             "hidden": built.hidden_reason,
+            "slot": marker,
             "template": block_type.template,
             "viewer": {**built.context, "block_key": state.key}
             if block_type.viewer_aware
             else None,
         }
     return results
-
-
-# Shared renders carry no visitor's CSRF token: forms in them (add to cart without JavaScript)
-# get this placeholder, and each request swaps in its own token when it serves the block.
-CSRF_PLACEHOLDER = "__hypershop_csrf_token__"
 
 
 def for_viewer(rendered: list[Rendered], request: HttpRequest) -> list[Rendered]:
@@ -117,11 +115,12 @@ def for_viewer(rendered: list[Rendered], request: HttpRequest) -> list[Rendered]
 
 
 def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
-    """The visitor's token in every slot: ours, and the one in catalog-rendered product cards."""
+    """Shared renders carry no visitor's CSRF token: forms in them (add to cart without
+    JavaScript) get a random marker new for every render (apps.core.fragments), stored with the
+    render, and each request swaps in its own token when it serves the block."""
     for item in rendered:
-        for slot in (CSRF_PLACEHOLDER, CSRF_SLOT.value):
-            if slot in item.html:
-                item.html = mark_safe(item.html.replace(slot, token))
+        if item.slot and item.slot in item.html:
+            item.html = refill(item.html, item.slot, token)
     return rendered
 
 
@@ -140,6 +139,7 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
         error=result["error"],
         hidden_reason=hidden,
         warnings=result["warnings"],
+        slot=result.get("slot", ""),
         template=result.get("template", ""),
         viewer_context=result.get("viewer"),
     )

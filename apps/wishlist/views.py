@@ -5,11 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.catalog.products import product_states
-from apps.core.htmx import page_or_partial, wants_fragment
+from apps.core.htmx import page_or_partial, safe_next, wants_fragment
 
 from . import selectors, services
 from .payload import MAX_BODY_BYTES, PayloadError, parse_merge_body, parse_preview_items
@@ -58,29 +56,25 @@ def preview(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, page_or_partial(request, PAGE, "wishlist-items"), context)
 
 
-def _back(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.headers.get("Referer") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 @require_POST
 def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
     """Heart or un-heart one product for a signed-in shopper (`saved=1` or `saved=0`)."""
-    back = _back(request, reverse("wishlist:page"))
+    back = safe_next(request, reverse("wishlist:page"), referer=True)
     if not request.user.is_authenticated:
         # Anonymous hearts live in the browser (wishlist.js); without JavaScript, log in first.
         login_url = f"{reverse('accounts:login')}?{urlencode({'next': back})}"
         if wants_fragment(request):
             return HttpResponseClientRedirect(login_url)
         messages.info(request, "Log in to keep a wishlist in your account.")
-        return redirect(login_url)
+        return HttpResponseRedirect(login_url)
 
     saved_raw = request.POST.get("saved")
     state = product_states([product_id]).get(product_id)
+    if state is not None and not state.is_active:
+        # A draft or archived product exists only for shoppers who saved it while it was on sale
+        # (to remove it); to anyone else its name and price are as unknown as a missing id's.
+        if product_id not in selectors.saved_product_ids(request.user):
+            state = None
     status = 200
     if state is None:
         messages.error(request, "That product could not be found.")
@@ -109,7 +103,7 @@ def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
         messages.success(request, f"Saved {state.name} to your wishlist.")
     else:
         messages.success(request, f"Removed {state.name} from your wishlist.")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_POST

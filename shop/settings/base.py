@@ -133,6 +133,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions ---------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A hung Redis costs one short timeout per interval and process (apps.core.redis), not one per
+# request: calls fail fast while the circuit breaker is open.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.25"))
+REDIS_BREAKER_INTERVAL = float(os.environ.get("REDIS_BREAKER_INTERVAL", "5"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -140,21 +144,26 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hypershop"),
             "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "CLIENT_CLASS": "apps.core.redis.BreakerClient",
                 # A Redis outage degrades the shop (cache misses) instead of failing requests.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT,
+                # No silent retries: one timeout, then the breaker decides.
+                "CONNECTION_POOL_KWARGS": {"retry": None},
             },
         }
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # The breaker logs one line per outage; django-redis would log a traceback per call.
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions live in the cache and fall back to the database when the cache misses or is down.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL only: a login, a logout or a checkout step is one committed row,
+# so a Redis stall can neither resurrect a logged-out session nor roll a step back (a cache in
+# front of them would have to be invalidated through the very Redis that is stalled).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -171,10 +180,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login rate limiting (django-axes): lock an (username, IP) pair after repeated failures.
+# Login rate limiting (django-axes, apps.accounts.axes): lock an (username, IP) pair after
+# AXES_FAILURE_LIMIT failures, and an IP address after AXES_IP_FAILURE_LIMIT failures over all
+# usernames (password spraying), both for the cool-off time.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "apps.accounts.axes.ShopAxesHandler"
+AXES_USERNAME_CALLABLE = "apps.accounts.axes.username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

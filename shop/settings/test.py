@@ -24,3 +24,4 @@ STORAGES = {  # noqa: F405
 }
 # High enough that the suite's own failed logins never lock anyone; the lockout test lowers it.
 AXES_FAILURE_LIMIT = 50
+AXES_IP_FAILURE_LIMIT = 500

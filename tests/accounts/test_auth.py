@@ -128,3 +128,41 @@ def test_open_redirect_after_signup_is_refused(client):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+def test_password_spraying_from_one_address_is_locked_across_usernames(client, settings):
+    """Few guesses at each of many accounts: the (username, IP) limit is never reached, the
+    per-IP limit is."""
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.AXES_IP_FAILURE_LIMIT = 12
+    victims = [UserFactory(username=f"victim{i}") for i in range(6)]
+    statuses = [
+        client.post(
+            reverse("accounts:login"), {"username": victim.username, "password": "nope"}
+        ).status_code
+        for victim in victims
+        for _ in range(2)
+    ]
+    # The form again each time (2 < 5 per account), until the address reaches its limit.
+    assert statuses == [200] * 11 + [429]
+    other_address = Client(REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        reverse("accounts:login"), {"username": victims[0].username, "password": PASSWORD}
+    )
+    assert response.status_code == 429 and "_auth_user_id" not in client.session
+    fresh = UserFactory(username="untouched")
+    response = client.post(reverse("accounts:login"), {"username": "untouched", "password": "x"})
+    assert response.status_code == 429
+    # Another address is not affected.
+    response = other_address.post(
+        reverse("accounts:login"), {"username": fresh.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302 and "_auth_user_id" in other_address.session
+
+
+def test_a_300_character_username_is_a_form_error_not_a_500(client):
+    response = client.post(reverse("accounts:login"), {"username": "u" * 300, "password": "x"})
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    response = client.post("/admin/login/", {"username": "u" * 300, "password": "x"})
+    assert response.status_code == 200

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def _with_messages(request):
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.contrib.sessions.backends.cached_db import SessionStore
+    from django.contrib.sessions.backends.db import SessionStore
 
     request.session = SessionStore()
     request.user = AnonymousUser()

@@ -56,7 +56,7 @@ def test_heart_without_javascript_redirects_back_with_a_message(shopper_client):
     response = shopper_client.post(
         f"/wishlist/items/{product.pk}/", {"saved": "1"}, HTTP_REFERER="http://testserver/catalog/"
     )
-    assert response.status_code == 302 and response["Location"] == "http://testserver/catalog/"
+    assert response.status_code == 302 and response["Location"] == "/catalog/"
     page = shopper_client.get("/wishlist/")
     assert "Saved Blue kettle to your wishlist." in page.content.decode()
 
@@ -67,7 +67,9 @@ def test_heart_rejects_bad_input_without_storing(shopper_client):
     assert shopper_client.post("/wishlist/items/999999/", {"saved": "1"}).status_code == 404
     response = shopper_client.post(f"/wishlist/items/{archived.pk}/", {"saved": "1"}, headers=HTMX)
     assert response.status_code == 404
-    assert "no longer available" in response.content.decode()
+    # Never saved by this shopper: as unknown as a missing id (its name would leak otherwise).
+    assert "could not be found" in response.content.decode()
+    assert archived.name not in response.content.decode()
     assert shopper_client.post(f"/wishlist/items/{product.pk}/", {"saved": "x"}).status_code == 400
     assert shopper_client.get(f"/wishlist/items/{product.pk}/").status_code == 405
     assert not WishlistItem.objects.exists()
@@ -184,8 +186,8 @@ def test_wishlist_page_query_budget(shopper_client, shopper, django_assert_num_q
         ProductImageFactory(product=product)
         save(shopper, product)
     Stock.objects.filter(variant__product__in=Product.objects.all()[:1]).update(quantity=0)
-    # session user, wishlist items with products, card products, their primary images
-    with django_assert_num_queries(4):
+    # session, user, wishlist items with products, card products, their primary images
+    with django_assert_num_queries(5):
         response = shopper_client.get("/wishlist/")
     assert response.content.decode().count('data-testid="wishlist-row"') == size
 

@@ -4,8 +4,9 @@ A card's key carries everything its HTML shows or depends on: the catalog versio
 every product, price, image or category write), the product, its price and its stock (read live
 with the page, so a cached card never shows stale stock or price) and whether the viewer is
 anonymous, or signed in with the product saved or not. The two per-request values inside a card
-are slots: the CSRF token (filled per response by apps.catalog.fragments.fill) and the
-wishlist button's `next` (filled here with the page's own address).
+are slots written with a random marker new for every card render and stored with the card
+(apps.core.fragments): the CSRF token (here given the enclosing render's own token or marker) and
+the wishlist button's `next` (filled here with the page's own address).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from django.core.cache import cache
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.fragments import CARD_TTL, CSRF_SLOT, NEXT_SLOT
+from apps.catalog.fragments import CARD_TTL
 from apps.catalog.selectors import catalog_version
+from apps.core.fragments import new_marker
 
 register = template.Library()
 
@@ -39,17 +41,23 @@ def product_cards(context: template.Context, products) -> list[SafeString]:
         for p in products
     ]
     found = cache.get_many(keys) if keys else {}
-    missing = {}
+    # (marker, html) pairs; anything else (a card stored before slots had markers) is re-rendered.
+    found = {k: v for k, v in found.items() if isinstance(v, tuple) and len(v) == 2}
+    missing: dict[str, tuple[str, str]] = {}
     card = context.template.engine.get_template(CARD_TEMPLATE)
     for product, key in zip(products, keys, strict=True):
         if key not in found:
-            with context.push(product=product, csrf_token=CSRF_SLOT.value, heart_next=NEXT_SLOT):
-                missing[key] = str(card.render(context))
+            marker = new_marker()
+            with context.push(product=product, csrf_token=marker + "c", heart_next=marker + "n"):
+                missing[key] = (marker, str(card.render(context)))
     if missing:
         cache.set_many(missing, CARD_TTL)
     request = context.get("request")
     here = escape(request.get_full_path()) if request is not None else ""
-    return [
-        mark_safe((found.get(key) or missing[key]).replace(NEXT_SLOT, here))  # noqa: S308
-        for key in keys
-    ]
+    token = str(context.get("csrf_token", ""))
+    cards = []
+    for key in keys:
+        marker, html = found.get(key) or missing[key]
+        html = html.replace(marker + "c", token).replace(marker + "n", here)
+        cards.append(mark_safe(html))  # noqa: S308
+    return cards
