@@ -157,3 +157,24 @@ def regions(rendered: list[Rendered], staff: bool) -> dict[str, list[Rendered]]:
         if staff or item.visible_to_shoppers:
             grouped.setdefault(item.state.region, []).append(item)
     return grouped
+
+
+def shared_blocks(page: str, states: list[BlockState]) -> list[Rendered]:
+    """A preview link's snapshot: blocks it left as published may be READ from the live render
+    cache (same block, same rev, so the same HTML); nothing is ever written to the shared cache,
+    and a cold key is not warmed by it either."""
+    version = cache.get(keys.version_key(page))
+    catalog_version = cache.get(keys.CATALOG_VERSION_KEY)
+    render_keys = {}
+    if version is not None and catalog_version is not None:
+        render_keys = {
+            s.key: keys.render_key(page, s.pk, s.rev, version, int(catalog_version))
+            for s in states
+            if not s.status and s.pk is not None and s.is_active
+        }
+    cached = cache.get_many(list(render_keys.values())) if render_keys else {}
+    results = {key: cached[k] for key, k in render_keys.items() if k in cached}
+    missing = [s for s in states if s.key not in results]
+    if missing:
+        results.update(_render_batch(missing))
+    return [_to_rendered(s, results[s.key]) for s in states]
