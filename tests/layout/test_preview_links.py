@@ -1,4 +1,4 @@
-"""Signed preview links: a read-only snapshot of a marketer's draft for people without an account."""
+"""Signed preview links: a read-only snapshot of a draft for people without an account."""
 
 from __future__ import annotations
 
@@ -57,7 +57,9 @@ def test_anyone_with_the_link_sees_the_draft_read_only_and_unindexed(client, ali
 
 def test_a_preview_cannot_add_to_cart(client, alice):
     product = ProductFactory(name="Preview lamp")
-    services.insert_block(alice, "home:main", 0, "product_grid", grid_skus([product.sku])["content"])
+    services.insert_block(
+        alice, "home:main", 0, "product_grid", grid_skus([product.sku])["content"]
+    )
     _link, url = make_link(client, alice)
     html = client.get(url).text
     assert 'data-testid="add-to-cart"' in html  # the card is shown as it will be
@@ -127,7 +129,9 @@ def test_nothing_to_share_without_draft_changes(client, home):
 def test_only_the_owner_sees_refreshes_and_revokes_their_links(client, alice):
     link, url = make_link(client, alice)
     bob = marketer(username="bob")
-    services.set_fields(bob, "home", f"b{LayoutBlock.objects.get(type='hero').pk}", {"is_active": False})
+    services.set_fields(
+        bob, "home", f"b{LayoutBlock.objects.get(type='hero').pk}", {"is_active": False}
+    )
     client.force_login(bob)
     assert sharing.address(link) not in client.get("/layout/home/links/").text
     for action in ("revoke", "refresh"):
