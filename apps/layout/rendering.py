@@ -19,7 +19,14 @@ from apps.core.context_processors import shop
 
 from . import cache as keys
 from . import selectors
-from .blocks import Built, ends_at_of, get_type, validate_block
+from .blocks import (
+    Built,
+    banner_hidden_reason,
+    ends_at_of,
+    get_type,
+    starts_at_of,
+    validate_block,
+)
 from .selectors import BlockState
 
 
@@ -95,13 +102,9 @@ def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
 
 def _to_rendered(state: BlockState, result: dict) -> Rendered:
     hidden = result["hidden"]
-    ends_at = (
-        ends_at_of(state.content)
-        if state.type == "promo_banner" and isinstance(state.content, dict)
-        else None
-    )
-    if not hidden and ends_at is not None and ends_at <= timezone.now():
-        hidden = f"Banner ended on {ends_at:%Y-%m-%d %H:%M} UTC and is hidden."
+    if state.type == "promo_banner" and isinstance(state.content, dict):
+        # A cached render may predate the banner's start or end: decide again now.
+        hidden = banner_hidden_reason(state.content, timezone.now())
     return Rendered(
         state=state,
         html=mark_safe(result["html"]),
@@ -114,9 +117,11 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
 def _ttl(state: BlockState) -> int:
     ttl = keys.RENDER_TTL
     if state.type == "promo_banner":
-        ends_at = ends_at_of(state.content)
-        if ends_at is not None:
-            ttl = max(1, min(ttl, int((ends_at - timezone.now()).total_seconds()) + 1))
+        # Render again when the banner starts or ends, so it appears and goes on time.
+        now = timezone.now()
+        for moment in (starts_at_of(state.content), ends_at_of(state.content)):
+            if moment is not None and moment > now:
+                ttl = max(1, min(ttl, int((moment - now).total_seconds()) + 1))
     return ttl
 
 
