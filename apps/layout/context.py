@@ -60,8 +60,9 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
         device = request.session.get(DEVICE_SESSION_KEY)
         context["device"] = device if device in DEVICES else "desktop"
         context["toolbar"]["devices"] = DEVICES
-        context["toolbar"]["schedule"] = scheduling.pending_for(request.user, page)
-        for failed in scheduling.take_failures(request.user, page):
+        pending, failures = scheduling.notices(request.user, page)
+        context["toolbar"]["schedule"] = pending
+        for failed in failures:
             messages.error(
                 request,
                 f"Your publish scheduled for {timezone.localtime(failed.run_at):%Y-%m-%d %H:%M} "

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -148,21 +149,23 @@ def send_failure_email(pk: int) -> str:
     return f"sent to {item.owner.email}"
 
 
-@transaction.atomic
-def take_failures(user, page: str) -> list[ScheduledPublish]:
-    """Failed schedules the owner has not been told about yet (marked told)."""
-    items = list(
-        ScheduledPublish.objects.select_for_update(skip_locked=True).filter(
-            owner=user, page=page, status=Status.FAILED, reported=False
+def notices(user, page: str) -> tuple[ScheduledPublish | None, list[ScheduledPublish]]:
+    """For the toolbar, in one query: the pending schedule, and the failures the owner has not
+    been told about yet (marked told: each is shown once, on the next visit)."""
+    rows = list(
+        ScheduledPublish.objects.filter(owner=user, page=page).filter(
+            Q(status=Status.PENDING) | Q(status=Status.FAILED, reported=False)
         )
     )
-    if items:
-        ScheduledPublish.objects.filter(pk__in=[i.pk for i in items]).update(reported=True)
-    return items
-
-
-def pending_for(user, page: str) -> ScheduledPublish | None:
-    return ScheduledPublish.objects.filter(owner=user, page=page, status=Status.PENDING).first()
+    pending = next((r for r in rows if r.status == Status.PENDING), None)
+    failures = [r for r in rows if r.status == Status.FAILED]
+    if failures:
+        told = ScheduledPublish.objects.filter(
+            pk__in=[r.pk for r in failures], reported=False
+        ).update(reported=True)
+        if told != len(failures):  # another request of theirs told them first
+            failures = []
+    return pending, failures
 
 
 def pending_or_404(user, page: str, pk: int) -> ScheduledPublish:

@@ -192,9 +192,11 @@ def delete_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
 def publish(request: HttpRequest, page: str) -> HttpResponse:
     surface = _editor(request, page)
     draft = selectors.draft_for(request.user, page)
+    summary = services.change_summary(draft)
     context = {
         "page": page,
-        "change_count": services.change_count(draft),
+        "change_count": len(summary),
+        "changes": summary,
         "conflicts": services.conflicts_for(request.user, page),
         "cancel_url": surface.url,
     }

@@ -52,6 +52,8 @@ def test_moving_one_block_is_one_change_named_by_type_and_title(home, client):
     page = client.get("/").text
     assert 'data-testid="change-count">3 unpublished changes<' in page
     assert "Moved Promo banner &#x27;Free shipping&#x27;" in page
+    dialog = client.get("/layout/home/publish/").text
+    assert "Publish 3 changes?" in dialog and "Hid Promo banner &#x27;Winter sale&#x27;" in dialog
 
 
 def test_moving_back_and_forth_is_no_change(home):
