@@ -120,11 +120,13 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
             # No CSRF token in the blocks: nothing in a preview can be submitted.
             grouped = rendering.regions(rendering.with_csrf(rendered, ""), staff=False)
             context = {
+                **surface.shared_context(),
                 "link": link,
+                "fragment": surface.fragment,
                 "page": link.page,
                 "mode": "preview",
                 "editor": False,
-                "regions": [(name, grouped.get(name, [])) for name in surface.regions],
+                "regions": {name: grouped[name] for name in surface.regions if name in grouped},
             }
             response = TemplateResponse(request, "layout/preview.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -206,12 +208,14 @@ def revision(request: HttpRequest, page: str, pk: int) -> HttpResponse:
     ]
     grouped = rendering.regions(rendering.draft_blocks(states), staff=False)
     context = {
+        **(surface.context(request) or {}),
+        "fragment": surface.fragment,
         "page": page,
         "mode": "revision",
         "editor": False,
         "revision": revision,
         "changes": restore_changes(selectors.published_states(page), revision.snapshot),
-        "regions": [(name, grouped.get(name, [])) for name in surface.regions],
+        "regions": {name: grouped[name] for name in surface.regions if name in grouped},
         "cancel_url": surface.url,
     }
     return _private(TemplateResponse(request, "layout/revision.html", context), {"editor": True})

@@ -64,8 +64,8 @@ def test_a_preview_cannot_add_to_cart(client, alice):
     html = client.get(url).text
     assert 'data-testid="add-to-cart"' in html  # the card is shown as it will be
     # ...inside a disabled fieldset with htmx off, and with no CSRF token to post with.
-    assert re.search(r'<fieldset id="layout"[^>]* disabled hx-disable>', html)
-    grid = html[html.index('<fieldset id="layout"') :]
+    assert re.search(r'<fieldset id="preview-readonly"[^>]* disabled hx-disable>', html)
+    grid = html[html.index('<fieldset id="preview-readonly"') :]
     assert 'name="csrfmiddlewaretoken" value=""' in grid
     assert "__hypershop_csrf_token__" not in grid
 
@@ -200,3 +200,20 @@ def test_a_preview_costs_at_most_two_queries_more_than_the_live_page_and_writes_
     assert "Draft hero" not in again.text and "Live hero" in again.text
     assert again.text.count('class="product-card"') == live.text.count('class="product-card"')
     assert len(preview_warm.captured_queries) <= 2
+
+
+def test_a_cms_page_preview_shows_the_page_around_its_draft_blocks(client):
+    from apps.pages.layout import layout_key
+    from tests.pages.factories import PageFactory
+
+    cms = PageFactory(slug="about-us", title="About us", body="<p>Live about text</p>")
+    key = layout_key(cms)
+    alice = marketer(username="alice")
+    services.insert_block(alice, f"{key}:top", 0, "promo_banner", {"text": "Draft page banner"})
+    client.force_login(alice)
+    assert client.post(f"/layout/{key}/links/", {"hours": "1"}).status_code == 302
+    client.logout()
+    url = f"/layout/preview/{sharing.address(PreviewLink.objects.get())}/"
+    html = client.get(url).text
+    assert "Draft page banner" in html and "Live about text" in html and "About us" in html
+    assert "Draft page banner" not in client.get(cms.get_absolute_url()).text
