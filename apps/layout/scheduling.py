@@ -85,6 +85,14 @@ def cancel(user, page: str, pk: int) -> ScheduledPublish:
     return item
 
 
+@transaction.atomic
+def drop_pending(user, page: str, why: str) -> int:
+    """The draft went live or was thrown away by hand: its schedule has nothing left to do."""
+    return ScheduledPublish.objects.filter(owner=user, page=page, status=Status.PENDING).update(
+        status=Status.CANCELLED, finished_at=timezone.now(), message=why
+    )
+
+
 def schedules_of(user, page: str) -> list[ScheduledPublish]:
     return list(
         ScheduledPublish.objects.filter(owner=user, page=page).order_by("-run_at", "-pk")[:20]

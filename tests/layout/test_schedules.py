@@ -164,3 +164,15 @@ def test_run_is_idempotent(alice):
     assert "published" in scheduling.run(item.pk)
     assert "not pending" in scheduling.run(item.pk)
     assert Revision.objects.filter(note__startswith="Scheduled").count() == 1
+
+
+def test_publishing_or_discarding_by_hand_cancels_the_schedule(client, alice, home):
+    item = schedule_by_form(client, alice, timezone.now() + timedelta(hours=3))
+    assert client.post("/layout/home/publish/").status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.CANCELLED and item.message == "Published by hand first."
+    services.set_fields(alice, "home", f"b{home.pk}", {"content": {"heading": "Again"}})
+    item = schedule_by_form(client, alice, timezone.now() + timedelta(hours=3))
+    assert client.post("/layout/home/discard/").status_code == 302
+    item.refresh_from_db()
+    assert item.status == Status.CANCELLED and item.message == "The draft was discarded."
