@@ -121,3 +121,56 @@ def test_device_preview_switches_width_in_place(live_server, page, login_as):
     wait_for_htmx(page)
     assert page.locator("#layout").bounding_box()["width"] > 820
     assert page.evaluate("window.__noReload") is True  # in place, no reload
+
+
+def test_publish_at_then_the_worker_publishes_it_and_a_revision_is_looked_at_before_restore(
+    live_server, page, login_as
+):
+    from django.utils import timezone
+
+    from apps.layout.models import LayoutBlock, ScheduledPublish
+    from tests.layout.factories import banner, hero, marketer, publish_home
+    from tests.worker import run_pending_tasks
+
+    publish_home(("hero", hero("Spring is here")), ("main", banner("Winter sale")))
+    hero_key = f"b{LayoutBlock.objects.get(type='hero').pk}"
+    login_as(marketer(username="mia"))
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Draft", exact=True).click()
+    wait_for_htmx(page)
+    page.locator(f"#block-{hero_key}").get_by_role("button", name="Edit").click()
+    wait_for_htmx(page)
+    page.get_by_label("Heading").fill("Monday campaign")
+    page.get_by_role("button", name="Save to draft").click()
+    wait_for_htmx(page)
+
+    # Publish at… Monday 08:00 (shop time), from a dialog in the page.
+    monday = timezone.localtime(timezone.now() + timedelta(days=3)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    page.get_by_role("link", name="Publish at…").click()
+    wait_for_htmx(page)
+    page.get_by_label("Publish at").fill(monday.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Schedule publish").click()
+    wait_for_htmx(page)
+    row = page.get_by_test_id("schedule")
+    expect(row).to_contain_text(monday.strftime("%Y-%m-%d 08:00"))
+    expect(row).to_contain_text("Pending")
+
+    # Monday comes (the controlled clock): the worker publishes it.
+    item = ScheduledPublish.objects.get()
+    ScheduledPublish.objects.filter(pk=item.pk).update(run_at=timezone.now())
+    run_pending_tasks(include_delayed=True)
+    page.goto(live_server.url + "/layout/home/schedules/")
+    expect(page.get_by_test_id("schedule")).to_contain_text("Published (v2)")
+
+    # Look at v1 in the page, then restore it with the number of blocks it changes.
+    page.goto(live_server.url + "/layout/home/revisions/")
+    page.get_by_role("button", name="Look and restore…").click()
+    expect(page.get_by_test_id("hero-heading")).to_have_text("Spring is here")
+    confirm = page.get_by_test_id("restore-confirm")
+    expect(confirm).to_contain_text("Restoring it changes 1 block")
+    expect(confirm).to_contain_text("Changes Hero 'Monday campaign' back to Hero 'Spring is here'")
+    confirm.get_by_role("button", name="Restore v1: change 1 block").click()
+    page.wait_for_url(live_server.url + "/")
+    expect(page.get_by_test_id("hero-heading")).to_have_text("Spring is here")

@@ -28,6 +28,12 @@ from .selectors import FIELDS, BlockState
 from .views import _done, _editor, _private
 
 
+def _tell(request: HttpRequest, text: str) -> None:
+    """A message for the page the no-JavaScript redirect lands on (htmx sees the list change)."""
+    if not wants_fragment(request):
+        messages.success(request, text)
+
+
 def _no_store(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -80,7 +86,7 @@ def _after_link_change(request, page, surface) -> HttpResponse:
 def revoke_link(request: HttpRequest, page: str, pk: int) -> HttpResponse:
     surface = _editor(request, page)
     sharing.revoke_link(request.user, page, pk)
-    messages.success(request, "Preview link revoked: it no longer opens.")
+    _tell(request, "Preview link revoked: it no longer opens.")
     return _after_link_change(request, page, surface)
 
 
@@ -93,7 +99,7 @@ def refresh_link(request: HttpRequest, page: str, pk: int) -> HttpResponse:
         response = _links_response(request, page, surface, PreviewLinkForm(), status=400)
         response.context_data["form"].add_error(None, exc)
         return response
-    messages.success(request, "The link now shows your draft as it is.")
+    _tell(request, "The link now shows your draft as it is.")
     return _after_link_change(request, page, surface)
 
 
@@ -178,7 +184,7 @@ def move_schedule(request: HttpRequest, page: str, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("run_at", exc)
         else:
-            messages.success(request, "Schedule moved.")
+            _tell(request, "Schedule moved.")
             if wants_fragment(request):
                 return _schedules_response(request, page, surface, ScheduleForm())
             return HttpResponseRedirect(reverse("layout:schedules", args=[page]))
@@ -190,7 +196,7 @@ def move_schedule(request: HttpRequest, page: str, pk: int) -> HttpResponse:
 def cancel_schedule(request: HttpRequest, page: str, pk: int) -> HttpResponse:
     surface = _editor(request, page)
     scheduling.cancel(request.user, page, pk)
-    messages.success(request, "Scheduled publish cancelled; your draft is untouched.")
+    _tell(request, "Scheduled publish cancelled; your draft is untouched.")
     if wants_fragment(request):
         return _schedules_response(request, page, surface, ScheduleForm())
     return HttpResponseRedirect(reverse("layout:schedules", args=[page]))
