@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
@@ -49,9 +49,13 @@ def schedule(user, page: str, run_at: datetime) -> ScheduledPublish:
     run_at = _check_time(run_at)
     if not services.change_count(selectors.draft_for(user, page)):
         raise ValidationError("Your draft has no changes to publish.")
-    if ScheduledPublish.objects.filter(owner=user, page=page, status=Status.PENDING).exists():
-        raise ValidationError("Your draft is already scheduled: move or cancel that schedule.")
-    item = ScheduledPublish.objects.create(owner=user, page=page, run_at=run_at)
+    try:
+        with transaction.atomic():  # the unique pending row decides between two racing requests
+            item = ScheduledPublish.objects.create(owner=user, page=page, run_at=run_at)
+    except IntegrityError:
+        raise ValidationError(
+            "Your draft is already scheduled: move or cancel that schedule."
+        ) from None
     _enqueue(item)
     return item
 
@@ -123,6 +127,10 @@ def run(pk: int) -> str:
         return f"schedule {pk} is not pending"
     if item.run_at > timezone.now():
         return f"schedule {pk} was moved to {item.run_at.isoformat()}"
+    from .context import can_edit
+
+    if not can_edit(item.owner):
+        return _fail(item, "You may no longer publish the layout.")
     note = f"Scheduled publish ({timezone.localtime(item.run_at):%Y-%m-%d %H:%M})"
     try:
         result = services.publish(item.owner, item.page, note=note)

@@ -40,7 +40,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 
 
 # --- preview links ---------------------------------------------------------------------------
-def _links_response(request, page, surface, form, status=200, new=None) -> HttpResponse:
+def _links_response(request, page, surface, form, status=200, new=None, error="") -> HttpResponse:
     links = [
         (link, request.build_absolute_uri(reverse("layout:preview", args=[sharing.address(link)])))
         for link in sharing.links_of(request.user, page)
@@ -50,6 +50,7 @@ def _links_response(request, page, surface, form, status=200, new=None) -> HttpR
         "form": form,
         "links": links,
         "new": new,
+        "error": error,
         "cancel_url": surface.url,
     }
     template = "layout/links.html#share-links" if wants_fragment(request) else "layout/links.html"
@@ -96,9 +97,9 @@ def refresh_link(request: HttpRequest, page: str, pk: int) -> HttpResponse:
     try:
         sharing.refresh_link(request.user, page, pk)
     except ValidationError as exc:
-        response = _links_response(request, page, surface, PreviewLinkForm(), status=400)
-        response.context_data["form"].add_error(None, exc)
-        return response
+        return _links_response(
+            request, page, surface, PreviewLinkForm(), status=400, error=" ".join(exc.messages)
+        )
     _tell(request, "The link now shows your draft as it is.")
     return _after_link_change(request, page, surface)
 

@@ -217,3 +217,16 @@ def test_a_cms_page_preview_shows_the_page_around_its_draft_blocks(client):
     html = client.get(url).text
     assert "Draft page banner" in html and "Live about text" in html and "About us" in html
     assert "Draft page banner" not in client.get(cms.get_absolute_url()).text
+
+
+def test_an_expired_link_cannot_be_refreshed_and_a_revoked_one_not_revoked_again(client, alice):
+    link, url = make_link(client, alice)
+    client.force_login(alice)
+    assert client.post(f"/layout/home/links/{link.pk}/revoke/").status_code == 302
+    assert client.post(f"/layout/home/links/{link.pk}/revoke/").status_code == 404
+    assert client.post(f"/layout/home/links/{link.pk}/refresh/").status_code == 404
+    other, _url = make_link(client, alice)
+    PreviewLink.objects.filter(pk=other.pk).update(expires_at=timezone.now())
+    client.force_login(alice)
+    response = client.post(f"/layout/home/links/{other.pk}/refresh/")
+    assert response.status_code == 400 and "expired: make a new one" in response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -176,3 +177,21 @@ def test_publishing_or_discarding_by_hand_cancels_the_schedule(client, alice, ho
     assert client.post("/layout/home/discard/").status_code == 302
     item.refresh_from_db()
     assert item.status == Status.CANCELLED and item.message == "The draft was discarded."
+
+
+def test_a_marketer_who_lost_the_permission_publishes_nothing(alice, run_tasks):
+    item = scheduling.schedule(alice, "home", timezone.now() + timedelta(hours=1))
+    alice.user_permissions.clear()
+    time_passes(item)
+    run_tasks()
+    item.refresh_from_db()
+    assert item.status == Status.FAILED and "no longer publish" in item.message
+    assert LayoutBlock.objects.get(type="hero").content["heading"] == "Live hero"
+
+
+def test_a_second_schedule_racing_the_first_is_refused_by_the_database(alice):
+    """The unique pending row, not only the form's check, keeps one schedule per draft."""
+    first = scheduling.schedule(alice, "home", timezone.now() + timedelta(hours=1))
+    with pytest.raises(ValidationError, match="already scheduled"):
+        scheduling.schedule(alice, "home", timezone.now() + timedelta(hours=2))
+    assert list(ScheduledPublish.objects.values_list("pk", flat=True)) == [first.pk]
