@@ -12,11 +12,12 @@ DEMO_PRODUCTS ?= 300
 export DATABASE_URL_TEST := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/hypershop)
 export REDIS_URL_TEST := $(or $(REDIS_URL),redis://127.0.0.1:6379/1)
 
-.PHONY: help install run migrate demo test services system-packages lint bench bench-scale vendor clean
+.PHONY: help install run migrate demo test e2e services system-packages lint bench bench-scale vendor clean
 
 help:
 	@echo "make run    set up and serve the shop with demo data on http://$(HOST):$(PORT) (SQLite)"
 	@echo "make test   set up and run every test (PostgreSQL, Redis, Chromium)"
+	@echo "make e2e    the browser journeys; BASE_URL=https://... runs the shopper journeys against that shop"
 	@echo "make bench  benchmarks against gunicorn, PostgreSQL and Redis"
 
 $(UV):
@@ -33,6 +34,8 @@ run: install
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py migrate --noinput
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --if-empty
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_layout
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_coupons
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py seed_pages
 	@# The worker (background tasks and periodic jobs) runs beside the web server and stops with it.
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=shop.settings.dev $(PY) manage.py worker --no-reload & \
 	  worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
@@ -48,6 +51,18 @@ system-packages:
 test: install services system-packages
 	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 	  $(PY) -m pytest $(PYTEST_ARGS)
+
+# Browser journeys. Without BASE_URL: all of e2e/ on the test database (PostgreSQL, Redis, nginx).
+# With BASE_URL: only the journeys marked `remote`, against that running shop (README, "Testing a
+# running shop"); they sign up through the site, so no database access is needed.
+e2e: install system-packages
+ifdef BASE_URL
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest e2e -m remote --base-url "$(BASE_URL)" $(PYTEST_ARGS)
+else
+	$(MAKE) services
+	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+	  $(PY) -m pytest e2e $(PYTEST_ARGS)
+endif
 
 lint: install
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

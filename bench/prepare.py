@@ -24,7 +24,13 @@ def _setup() -> None:
 def catalog(products: int, seed: int) -> dict:
     from django.core.management import call_command
 
-    from apps.catalog.models import AttributeDefinition, Category, Product, ProductAttribute
+    from apps.catalog.models import (
+        AttributeDefinition,
+        Category,
+        Product,
+        ProductAttribute,
+        Variant,
+    )
 
     call_command("migrate", verbosity=0)
     demo = Product.objects.filter(sku__startswith="DEMO-").count()
@@ -38,7 +44,7 @@ def catalog(products: int, seed: int) -> dict:
 
     active = Product.objects.filter(status=Product.Status.ACTIVE)
     facet_values = {}
-    for slug in ("colour", "brand"):
+    for slug in ("brand",):
         definition = AttributeDefinition.objects.get(slug=slug)
         facet_values[slug] = (
             ProductAttribute.objects.filter(definition=definition, product__status="active")
@@ -46,9 +52,20 @@ def catalog(products: int, seed: int) -> dict:
             .values_list("value", flat=True)
             .distinct()[:1][0]
         )
+    # An option facet too: a colour some active variant comes in (filtered over variants).
+    in_options = Variant.objects.filter(status="active", product__status="active")
+    facet_values["colour"] = (
+        in_options.exclude(options={}).order_by("pk").values_list("options__colour", flat=True)[0]
+    )
+    # A product in options (boots: 11 sizes x 1-2 colours) for the product page and its swap.
+    boot = in_options.filter(product__has_options=True).order_by("product_id", "sort_order")
+    boot = boot.select_related("product")[1]
     busiest = Category.objects.filter(parent__isnull=True).order_by("sort_order", "pk").first().path
     in_stock = list(
-        active.filter(stock__quantity__gt=0).order_by("pk").values_list("pk", "slug")[:200]
+        active.filter(has_options=False, variants__stock__quantity__gt=0)
+        .order_by("pk")
+        .values_list("pk", "slug")
+        .distinct()[:200]
     )
     return {
         "products": products,
@@ -58,6 +75,8 @@ def catalog(products: int, seed: int) -> dict:
         "category": busiest,
         "product_slug": in_stock[0][1],
         "product_ids": [pk for pk, _ in in_stock[::10]][:16],
+        "variant_product_slug": boot.product.slug,
+        "option_query": boot.options,
         "per_page": 24,
     }
 
@@ -66,7 +85,7 @@ def flash(units: int) -> dict:
     """A new product (so earlier runs' orders never count) with `units` in one warehouse."""
     from django.db import transaction
 
-    from apps.catalog.models import Category, Product, Stock, Warehouse
+    from apps.catalog.models import Category, Product, Stock, Variant, Warehouse
 
     sku = f"FLASH-{time.strftime('%Y%m%d%H%M%S')}"
     with transaction.atomic():
@@ -77,10 +96,10 @@ def flash(units: int) -> dict:
             name=f"Flash sale {sku}",
             category=Category.objects.order_by("pk").first(),
             primary_warehouse=warehouse,
-            current_price="19.00",
             status=Product.Status.ACTIVE,
         )
-        Stock.objects.create(product=product, warehouse=warehouse, quantity=units)
+        variant = Variant.objects.create(product=product, sku=sku, price="19.00")
+        Stock.objects.create(variant=variant, warehouse=warehouse, quantity=units)
     return {"sku": sku, "product_id": product.pk, "slug": product.slug, "units": units}
 
 
@@ -96,8 +115,8 @@ def flash_result(sku: str) -> dict:
         "orders": paid.values("order").distinct().count(),
         "units_sold": paid.aggregate(n=Sum("quantity"))["n"] or 0,
         "orders_not_paid": lines.exclude(order__status=Order.Status.PAID).count(),
-        "stock_left": Stock.objects.filter(product__sku=sku).aggregate(n=Sum("quantity"))["n"],
-        "negative_stock_rows": Stock.objects.filter(product__sku=sku, quantity__lt=0).count(),
+        "stock_left": Stock.objects.filter(variant__sku=sku).aggregate(n=Sum("quantity"))["n"],
+        "negative_stock_rows": Stock.objects.filter(variant__sku=sku, quantity__lt=0).count(),
     }
 
 

@@ -83,11 +83,15 @@ def shopper_rows(targets: dict, base_url: str) -> list[tuple[str, list[Request],
     ]
     carts = [Request("/cart/", headers={"Cookie": s.cookie_header()}) for s in shoppers]
     product = once(f"/products/{targets['product_slug']}/")
+    in_options = f"/products/{targets['variant_product_slug']}/"
+    swap = in_options + "?" + urllib.parse.urlencode(targets["option_query"])
     return [
         ("floor (hello world)", once("/__bench__/floor"), once("/__bench__/floor")),
         ("home page (warm)", once("/"), once("/")),
         *catalog_rows(targets),
         ("product page", product, product),
+        ("product page in options (warm)", once(in_options), once(in_options)),
+        ("option swap partial (htmx)", once(swap, HX), once(swap, HX)),
         ("add to cart (htmx POST)", adds, adds),
         ("cart page", carts, carts),
     ]

@@ -1,5 +1,6 @@
 """A demo shop for the look-and-accessibility journeys: seed_demo's catalog (with its locally drawn
-images), the default home layout, a CMS page, a coupon, and the media files served by live_server.
+images), the default home layout with the CMS page and coupon it advertises (seed_pages,
+seed_coupons), and the media files served by live_server.
 
 Tests that use it set ``settings.ROOT_URLCONF = "e2e.shop"`` so product images load (the test
 settings run with DEBUG off, where Django serves no media).
@@ -8,18 +9,15 @@ settings run with DEBUG off, where Django serves no media).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from apps.catalog.models import Product, Stock
-from tests.checkout.factories import CouponFactory
-from tests.pages.factories import PageFactory
+from apps.catalog import products as catalog_pages
+from apps.catalog.models import Product
 
 
 def media(request: HttpRequest, path: str) -> HttpResponse:
@@ -43,30 +41,23 @@ class DemoShop:
 def demo_shop(products: int = 48) -> DemoShop:
     call_command("seed_demo", products=products, verbosity=0)
     call_command("seed_layout", verbosity=0)
-    CouponFactory(code="WELCOME10", value=Decimal("10"))
-    page = PageFactory(
-        slug="help/delivery",
-        title="Delivery and returns",
-        body=(
-            "<h2>Delivery</h2><p>We ship within <strong>two working days</strong> across Europe."
-            "</p><h2>Returns</h2><p>Changed your mind? Send it back within 30 days for a full "
-            'refund. <a href="/catalog/">Keep shopping</a>.</p>'
-        ),
-    )
-    units = (
-        Stock.objects.filter(product=OuterRef("pk")).values("product").annotate(n=Sum("quantity"))
-    )
-    active = (
-        Product.objects.filter(status=Product.Status.ACTIVE)
-        .annotate(units=Subquery(units.values("n")), pictures=Count("images"))
+    call_command("seed_coupons", verbosity=0)
+    call_command("seed_pages", verbosity=0)
+    # What each product page shows first (its preselected variant): on sale, in stock with
+    # several pictures; and "only N left". Read through the catalog's own page read model.
+    pages = [
+        catalog_pages.product_page(slug, {})
+        for slug in Product.objects.filter(status=Product.Status.ACTIVE)
         .order_by("pk")
-    )
-    on_sale = active.filter(compare_at_price__isnull=False, units__gt=3)
-    product = on_sale.filter(pictures__gt=1).first() or on_sale.first()
-    low = active.filter(units__gt=0, units__lte=3).first()
+        .values_list("slug", flat=True)
+    ]
+    on_sale = [p for p in pages if p.display.compare_at and p.display.stock_total > 3]
+    product = next((p for p in on_sale if len(p.images) > 1), on_sale[0] if on_sale else None)
+    low = next((p for p in pages if p.display.low_stock), None)
     assert product is not None and low is not None, "seed_demo gave no sale or low-stock product"
+    product, low = product.product, low.product
     return DemoShop(
         product=product,
         low_stock=low,
-        cms_path=page.get_absolute_url(),
+        cms_path="/help/delivery/",
     )

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import wait_for_htmx
+from e2e.journey import EMPTY_PARAM
 from tests.catalog.factories import small_catalog
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -91,7 +92,44 @@ def test_the_same_filter_works_without_javascript(live_server, browser):
         expect(page).to_have_url(re.compile(r"size=M"))
         expect(page.get_by_test_id("result-count")).to_have_text("1 product")
         expect(page.locator("#results .product-name")).to_have_text(["P2"])
+        # The form sent its empty fields too; the server redirected to the clean URL.
+        assert not EMPTY_PARAM.search(page.url), page.url
         page.goto(live_server.url + "/catalog/?price_min=abc")
         expect(page.get_by_test_id("filter-errors")).to_contain_text("Enter a number")
     finally:
         context.close()
+
+
+def test_enter_or_apply_in_search_sends_one_request_and_pushes_a_clean_url(live_server, page):
+    small_catalog()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/catalog/")
+    sent: list[str] = []
+    page.on(
+        "request",
+        lambda r: "/catalog/" in r.url and r.resource_type != "document" and sent.append(r.url),
+    )
+
+    search = page.get_by_test_id("search-input")
+    search.fill("P2")
+    search.press("Enter")
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("result-count")).to_have_text("1 product for “P2”")
+    assert len(sent) == 1, sent
+    assert "price_min" not in sent[0] and not EMPTY_PARAM.search(sent[0]), sent[0]
+    expect(page).to_have_url(re.compile(r"/catalog/\?q=P2&sort=relevance&per_page=24$"))
+
+    sent.clear()
+    search.fill("P3")
+    page.get_by_role("button", name="Apply filters").click()
+    wait_for_htmx(page)
+    expect(page.get_by_test_id("result-count")).to_have_text("1 product for “P3”")
+    assert len(sent) == 1, sent
+
+    sent.clear()
+    page.get_by_label("Sort by").select_option("name")  # a toolbar select still applies at once
+    wait_for_htmx(page)
+    assert len(sent) == 1, sent
+    assert errors == []

@@ -13,10 +13,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from apps.catalog.models import Product
 from apps.wishlist.models import WishlistItem
 from e2e.conftest import wait_for_htmx
-from tests.factories import PASSWORD, ProductFactory, UserFactory
+from tests.factories import PASSWORD, ProductFactory, UserFactory, set_price
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -89,7 +88,7 @@ def test_anonymous_hearts_survive_reload_and_merge_on_login(live_server, page):
     assert WishlistItem.objects.count() == 0  # nothing on the server yet
 
     # The lamp goes on sale before the shopper comes back and logs in.
-    Product.objects.filter(pk=lamp.pk).update(current_price=Decimal("30.00"))
+    set_price(lamp, "30.00")
     page.evaluate("window.__noReload = true")
     merges: list = []
     page.on("request", lambda request: "/wishlist/merge/" in request.url and merges.append(request))

@@ -16,7 +16,7 @@ urlpatterns = [
     path("layout/", include("apps.layout.urls")),
     path("", layout_views.home, name="home"),
     path("", include("apps.core.urls")),
-    path("", include("apps.pages.seo_urls")),  # sitemap.xml, robots.txt: before the catch-all
+    path("", include("apps.core.seo_urls")),  # sitemap.xml, robots.txt: before the catch-all
 ]
 
 if settings.DEBUG:

@@ -15,6 +15,7 @@ from apps.catalog.models import (
     ProductAttribute,
     ProductImage,
     Stock,
+    Variant,
     Warehouse,
 )
 
@@ -76,12 +77,93 @@ class ProductFactory(DjangoModelFactory):
 
     @factory.post_generation
     def stock(obj, create, extracted, **kwargs):  # noqa: N805
-        """ProductFactory(stock=5) puts 5 units in the primary warehouse (default 10)."""
-        if not create:
+        """A product without options: its one default variant carries the SKU, the price given
+        as `current_price` (and `compare_at_price`), and `stock` units (default 10) in the
+        primary warehouse. ProductFactory(stock=None) makes no variant (add your own)."""
+        if not create or extracted is False:
             return
+        variant = Variant.objects.create(
+            product=obj,
+            sku=obj.sku,
+            price=Decimal(str(obj.current_price)),
+            compare_at_price=obj.compare_at_price,
+        )
         quantity = 10 if extracted is None else extracted
         if obj.primary_warehouse_id:
-            Stock.objects.create(product=obj, warehouse=obj.primary_warehouse, quantity=quantity)
+            Stock.objects.create(
+                variant=variant, warehouse=obj.primary_warehouse, quantity=quantity
+            )
+        obj.refresh_from_db()
+
+
+class VariantFactory(DjangoModelFactory):
+    """VariantFactory(product=p, options={"size": "42"}, price="89.00", stock=3)."""
+
+    class Meta:
+        model = Variant
+        skip_postgeneration_save = True
+
+    product = factory.SubFactory(ProductFactory, stock=False)
+    sku = factory.Sequence(lambda n: f"VAR-{n:06d}")
+    options = factory.LazyFunction(dict)
+    price = Decimal("19.99")
+
+    @factory.post_generation
+    def stock(obj, create, extracted, **kwargs):  # noqa: N805
+        if not create:
+            return
+        warehouse = obj.product.primary_warehouse or WarehouseFactory(code="main")
+        Stock.objects.create(
+            variant=obj, warehouse=warehouse, quantity=10 if extracted is None else extracted
+        )
+
+
+def boot(
+    name: str = "Trail boot",
+    sizes=("41", "42", "43"),
+    colours=("Black",),
+    price="89.00",
+    stock=None,
+    **product_fields,
+) -> tuple[Product, dict[tuple[str, str], Variant]]:
+    """A product in colours x sizes, each variant with `stock[(colour, size)]` units (default
+    3) and the price `price` (or `price[(colour, size)]`). Returns (product, {(colour, size):
+    variant})."""
+    product = ProductFactory(name=name, stock=False, **product_fields)
+    stock = stock or {}
+    variants = {}
+    for colour in colours:
+        for size in sizes:
+            key = (colour, size)
+            own = price.get(key, "89.00") if isinstance(price, dict) else price
+            variants[key] = VariantFactory(
+                product=product,
+                sku=f"{product.sku}-{colour.upper()}-{size}",
+                options={"colour": colour, "size": size},
+                price=Decimal(own),
+                sort_order=len(variants),
+                stock=stock.get(key, 3),
+            )
+    product.refresh_from_db()
+    return product, variants
+
+
+def variant_of(product: Product) -> Variant:
+    """The one variant of a product made by ProductFactory."""
+    return Variant.objects.get(product=product)
+
+
+def variant_of_id(product_id: int) -> Variant:
+    return Variant.objects.get(product_id=product_id)
+
+
+def set_price(product: Product, price, compare_at=None) -> None:
+    """Change a product's price the way the shop does: through its variants (all of them)."""
+    for variant in Variant.objects.filter(product=product):
+        variant.price = Decimal(str(price))
+        variant.compare_at_price = None if compare_at is None else Decimal(str(compare_at))
+        variant.save()
+    product.refresh_from_db()
 
 
 class ProductImageFactory(DjangoModelFactory):

@@ -2,7 +2,7 @@
 
 Prices are never stored here: the cart always shows live catalog prices, and checkout snapshots
 them into the order. Invariants are database constraints: a positive quantity, one line per
-product, one cart per user.
+variant, one cart per user.
 """
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ class Cart(models.Model):
 
 class CartLine(models.Model):
     cart = models.ForeignKey(Cart, related_name="lines", on_delete=models.CASCADE)
-    product = models.ForeignKey("catalog.Product", related_name="+", on_delete=models.CASCADE)
+    variant = models.ForeignKey("catalog.Variant", related_name="+", on_delete=models.CASCADE)
     quantity = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["added_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cart", "product"], name="cartline_unique_product"),
+            models.UniqueConstraint(fields=["cart", "variant"], name="cartline_unique_variant"),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="cartline_quantity_gt_0"),
             models.CheckConstraint(
                 condition=Q(quantity__lte=MAX_LINE_QUANTITY), name="cartline_quantity_lte_max"
@@ -55,4 +55,4 @@ class CartLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × product {self.product_id}"
+        return f"{self.quantity} × variant {self.variant_id}"

@@ -8,14 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from apps.catalog import selectors_checkout as catalog
+from apps.catalog import products as catalog
 
 from . import discounts
 from .models import Cart, CartLine
 
 SESSION_CART_ID = "cart_id"
 SESSION_CART_COUNT = "cart_count"
-LOW_STOCK = 3
 
 
 def cart_for_request(request: HttpRequest) -> Cart | None:
@@ -32,7 +31,7 @@ def cart_for_request(request: HttpRequest) -> Cart | None:
 @dataclass
 class SummaryLine:
     line: CartLine
-    product: Any
+    product: Any  # the catalog's VariantView: name (with its options), sku, price, stock
     quantity: int
     unit_price: Decimal
     line_total: Decimal
@@ -86,14 +85,14 @@ def cart_summary(cart: Cart | None, user: Any = None) -> CartSummary:
     if cart is None:
         return CartSummary(cart=None)
     lines = list(CartLine.objects.filter(cart=cart))
-    products = catalog.live_products(line.product_id for line in lines)
+    products = catalog.live_variants(line.variant_id for line in lines)
     summary = CartSummary(cart=cart, coupon_code=cart.coupon_code)
     for line in lines:
-        product = products.get(line.product_id)
+        product = products.get(line.variant_id)
         if product is None:
             continue
         available = product.is_active and product.stock_total > 0
-        unit_price = product.current_price
+        unit_price = product.price
         summary.lines.append(
             SummaryLine(
                 line=line,

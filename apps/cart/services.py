@@ -12,7 +12,7 @@ from django.db.models import Case, F, PositiveIntegerField, Q, Sum, When
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.catalog import selectors_checkout as catalog
+from apps.catalog import products as catalog
 
 from .models import MAX_LINE_QUANTITY, Cart, CartLine
 from .selectors import SESSION_CART_COUNT, SESSION_CART_ID, cart_for_request
@@ -75,35 +75,45 @@ def count_items(cart: Cart) -> int:
     return CartLine.objects.filter(cart=cart).aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def product_to_add(product_id: object, quantity: object) -> tuple[Any, int]:
-    """Validate an add-to-cart request before any cart exists: (product, quantity)."""
-    pid = parse_id(product_id, "product")
+def variant_to_add(variant_id: object, product_id: object, quantity: object) -> tuple[Any, int]:
+    """Validate an add-to-cart request before any cart exists: (variant, quantity).
+
+    A form names the variant; a product without options may be named by its product instead
+    (its one variant is bought), one with options must have them chosen first.
+    """
+    wanted_variant = variant_id not in (None, "")
+    key = parse_id(variant_id if wanted_variant else product_id, "product")
     wanted = parse_quantity(quantity)
-    product = catalog.sellable_product(pid)
-    if product is None:
+    if wanted_variant:
+        variant = catalog.sellable_variant(key)
+    else:
+        variant, count = catalog.only_variant(key)
+        if variant is None and count > 1:
+            raise CartError("Choose a size or colour on the product page first.")
+    if variant is None:
         raise CartError("That product is no longer available.")
-    if product.stock_total <= 0:
-        raise CartError(f"Sorry, {product.name} is out of stock.")
-    return product, wanted
+    if variant.stock_total <= 0:
+        raise CartError(f"Sorry, {variant.name} is out of stock.")
+    return variant, wanted
 
 
-def add_product(cart: Cart, product: Any, wanted: int) -> Change:
-    """Add `wanted` units of a product from product_to_add(), capped by stock (with a message
+def add_variant(cart: Cart, product: Any, wanted: int) -> Change:
+    """Add `wanted` units of a variant from variant_to_add(), capped by stock (with a message
     saying so), in one upsert: no read-then-write race between two tabs of one cart."""
     limit = min(product.stock_total, MAX_LINE_QUANTITY)
     table = connection.ops.quote_name(CartLine._meta.db_table)
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (cart_id, product_id, quantity, added_at) "
+            f"INSERT INTO {table} (cart_id, variant_id, quantity, added_at) "
             f"VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (cart_id, product_id) DO UPDATE "
+            f"ON CONFLICT (cart_id, variant_id) DO UPDATE "
             f"SET quantity = {least}({table}.quantity + EXCLUDED.quantity, %s) "
             f"RETURNING id, quantity",
             [cart.pk, product.pk, min(wanted, limit), timezone.now(), limit],
         )
         line_id, quantity = cursor.fetchone()
-    line = CartLine(pk=line_id, cart=cart, product=product, quantity=quantity)
+    line = CartLine(pk=line_id, cart=cart, variant_id=product.pk, quantity=quantity)
     if quantity >= limit and limit == product.stock_total:
         return Change(
             line,
@@ -125,7 +135,7 @@ def _line(cart: Cart, line_id: object) -> CartLine:
 def set_quantity(cart: Cart, line_id: object, quantity: object) -> Change:
     line = _line(cart, line_id)
     wanted = parse_quantity(quantity)
-    product = catalog.live_products([line.product_id]).get(line.product_id)
+    product = catalog.live_variants([line.variant_id]).get(line.variant_id)
     if product is None or not product.is_active or product.stock_total <= 0:
         raise CartError("This product is no longer available: please remove it.")
     if wanted > product.stock_total:
@@ -147,18 +157,18 @@ def set_coupon_code(cart: Cart, code: str) -> None:
 
 
 def clear_cart(cart_id: int, ordered: dict[int, int]) -> None:
-    """Take what was ordered ({product_id: quantity}) out of the cart after a paid order, and
+    """Take what was ordered ({variant_id: quantity}) out of the cart after a paid order, and
     the used coupon code. Lines added while the gateway was charging (another tab) stay, and so
     do units added to an ordered line in the meantime. Two conditional statements, no read."""
     if ordered:
         lines = CartLine.objects.filter(cart_id=cart_id)
         fully = Q()
-        for product_id, quantity in ordered.items():
-            fully |= Q(product_id=product_id, quantity__lte=quantity)
+        for variant_id, quantity in ordered.items():
+            fully |= Q(variant_id=variant_id, quantity__lte=quantity)
         lines.filter(fully).delete()
-        lines.filter(product_id__in=ordered).update(
+        lines.filter(variant_id__in=ordered).update(
             quantity=Case(
-                *(When(product_id=pid, then=F("quantity") - qty) for pid, qty in ordered.items()),
+                *(When(variant_id=vid, then=F("quantity") - qty) for vid, qty in ordered.items()),
                 default=F("quantity"),
                 output_field=PositiveIntegerField(),
             )
@@ -178,28 +188,29 @@ def merge_anonymous_cart(anonymous: Cart, user: AbstractBaseUser) -> list[str]:
         anonymous.save(update_fields=["user", "updated_at"])
         return []
     incoming = list(CartLine.objects.filter(cart=anonymous))
-    existing = {line.product_id: line for line in CartLine.objects.filter(cart=user_cart)}
-    products = catalog.live_products(line.product_id for line in incoming)
+    existing = {line.variant_id: line for line in CartLine.objects.filter(cart=user_cart)}
+    products = catalog.live_variants(line.variant_id for line in incoming)
     notes: list[str] = []
     for line in incoming:
-        product = products.get(line.product_id)
+        product = products.get(line.variant_id)
         if product is None or not product.is_active or product.stock_total <= 0:
             name = product.name if product else "A product"
             notes.append(f"{name} is no longer available and was not added.")
             continue
         limit = min(product.stock_total, MAX_LINE_QUANTITY)
-        mine = existing.get(line.product_id)
+        mine = existing.get(line.variant_id)
         if mine is None:
             CartLine.objects.create(
-                cart=user_cart, product_id=line.product_id, quantity=min(line.quantity, limit)
+                cart=user_cart, variant_id=line.variant_id, quantity=min(line.quantity, limit)
             )
             notes.append(f"Added {min(line.quantity, limit)} × {product.name}.")
         else:
-            new_quantity = min(mine.quantity + line.quantity, limit)
+            wanted = mine.quantity + line.quantity
+            new_quantity = min(wanted, limit)
             if new_quantity != mine.quantity:
                 mine.quantity = new_quantity
                 mine.save(update_fields=["quantity"])
-            capped = " (all we have)" if new_quantity < mine.quantity + line.quantity else ""
+            capped = " (all we have)" if new_quantity == product.stock_total < wanted else ""
             notes.append(f"{product.name}: now {new_quantity}{capped}.")
     if anonymous.coupon_code and not user_cart.coupon_code:
         set_coupon_code(user_cart, anonymous.coupon_code)

@@ -72,11 +72,13 @@ def cart_detail(request: HttpRequest) -> TemplateResponse:
 def add(request: HttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("cart:detail"))
     try:
-        product, wanted = services.product_to_add(
-            request.POST.get("product_id"), request.POST.get("quantity", "1")
+        variant, wanted = services.variant_to_add(
+            request.POST.get("variant_id"),
+            request.POST.get("product_id"),
+            request.POST.get("quantity", "1"),
         )
         cart = services.get_or_create_cart(request)
-        change = services.add_product(cart, product, wanted)
+        change = services.add_variant(cart, variant, wanted)
     except CartError as error:
         return refused(request, error, back)
     services.remember_count(request, services.count_items(cart))
@@ -87,7 +89,7 @@ def add(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     return fragments(
         request,
-        ("partials/add_to_cart.html", {"product": change.product, "in_cart": change.line.quantity}),
+        ("partials/add_to_cart.html", {"variant": change.product, "in_cart": change.line.quantity}),
         badge(request),
     )
 

@@ -6,6 +6,7 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
-        from . import signals
+        from . import signals, sitemaps
 
         signals.connect()
+        sitemaps.register()

@@ -14,13 +14,14 @@ Works the same on SQLite.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import CharField, Count, IntegerField, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
 
-from .filters import CatalogFilters, filtered_products, in_stock_condition
+from .filters import CatalogFilters, filtered_products, matching_variants
 from .models import Product, ProductAttribute
 
 
@@ -47,8 +48,34 @@ def _decimal(value) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSummary:
-    """Counts for every filterable attribute value given the other active filters."""
+def _option_counts(filters: CatalogFilters, def_id: int, slug: str) -> QuerySet:
+    """Per value of option `slug`: products with an active variant of that value matching the
+    other filters (the product filters, and every variant filter but this option's own)."""
+    products = filtered_products(filters, skip=def_id, variants=False).values("pk")
+    return (
+        matching_variants(filters, skip=def_id, outer=False)
+        .filter(product_id__in=products)
+        .annotate(v=KeyTextTransform(slug, "options"))
+        .exclude(v__isnull=True)
+        .order_by()
+        .values("v")
+        .annotate(
+            k=Value("f", output_field=CharField()),
+            d=Value(def_id, output_field=IntegerField()),
+            n=Count("product_id", distinct=True),
+        )
+        .values_list("k", "d", "v", "n")
+    )
+
+
+def facet_summary(
+    filters: CatalogFilters, definition_ids: list[int], options: dict[int, str] | None = None
+) -> FacetSummary:
+    """Counts for every filterable attribute value given the other active filters.
+
+    `definition_ids` are product attributes; `options` ({definition id: slug}) are counted over
+    the variants."""
+    options = options or {}
     base_sql, base_params = _compiled(filtered_products(filters).values("pk", "current_price"))
     active = {def_id for def_id, _ in filters.attributes}
     attr_table = connection.ops.quote_name(ProductAttribute._meta.db_table)
@@ -86,7 +113,7 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         params.extend(source_params)
 
     stock_sql, stock_params = _compiled(
-        filtered_products(filters, skip="stock").filter(in_stock_condition()).values("pk")
+        filtered_products(replace(filters, in_stock=True)).values("pk")
     )
     parts.append(f"SELECT 's', 0, '', COUNT(*), NULL, NULL FROM ({stock_sql}) s")
     params.extend(stock_params)
@@ -103,7 +130,7 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         parts.append(
             "SELECT 'f', a.definition_id, a.value, COUNT(*) - COUNT(p.id), NULL, NULL "
             f"FROM {attr_table} a LEFT JOIN {product_table} p "
-            "ON p.id = a.product_id AND p.status <> %s "
+            "ON p.id = a.product_id AND (p.status <> %s OR p.max_price IS NULL) "
             f"WHERE a.definition_id IN ({marks}) GROUP BY a.definition_id, a.value"
         )
         params.extend([Product.Status.ACTIVE.value, *shared])
@@ -126,6 +153,11 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int]) -> FacetSu
         )
         params.extend(ids_params)
         params.append(def_id)
+
+    for def_id, slug in options.items():
+        option_sql, option_params = _compiled(_option_counts(filters, def_id, slug))
+        parts.append(f"SELECT o.k, o.d, o.v, o.n, NULL, NULL FROM ({option_sql}) o")
+        params.extend(option_params)
 
     sql = prefix + " UNION ALL ".join(parts)
     summary = FacetSummary()

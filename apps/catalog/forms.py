@@ -69,11 +69,13 @@ def build_filters(
     form: CatalogFilterForm, data: QueryDict, meta: CatalogMeta, category: CategoryNode | None
 ) -> CatalogFilters:
     """The normalised filter state: only known attribute slugs and values survive."""
-    attributes = []
+    attributes, options = [], []
     for definition in meta.definitions:
         known = set(definition.values)
         chosen = sorted({value for value in data.getlist(definition.slug) if value in known})
-        if chosen:
+        if chosen and definition.is_option:
+            options.append((definition.id, definition.slug, tuple(chosen)))
+        elif chosen:
             attributes.append((definition.id, tuple(chosen)))
     return CatalogFilters(
         category_ids=meta.subtree_ids(category) if category else None,
@@ -82,6 +84,7 @@ def build_filters(
         price_max=form.value("price_max"),
         in_stock=bool(form.value("in_stock", False)),
         attributes=tuple(sorted(attributes)),
+        options=tuple(sorted(options)),
     )
 
 

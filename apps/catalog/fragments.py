@@ -40,7 +40,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     "more": ("more",),
 }
 PRODUCT_TEMPLATE = "catalog/product.html"
-PRODUCT_PARTS = ("title", "seo", "structured_data", "meta_description", "main")
+PRODUCT_PARTS = ("title", "seo", "structured_data", "meta_description", "product")
 
 
 class _CsrfSlot:

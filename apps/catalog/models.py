@@ -1,7 +1,20 @@
-"""Catalog: categories, products, images, attributes, warehouses and stock.
+"""Catalog: categories, product types, products and their variants, images, attributes,
+warehouses and stock.
 
-Invariants live in the database: non-negative prices and quantities, unique SKUs and slugs, at
-most one primary image per product, one stock row per product and warehouse.
+A product is what a shopper browses; a `Variant` is what they buy (a SKU with its own option
+values, price and stock). A product type says which attributes describe its products (brand,
+material: product attributes, filterable) and which are options that make variants (size,
+colour). A product without options has exactly one variant with no option values.
+
+Invariants live in the database: non-negative prices and quantities, unique SKUs and slugs, one
+variant per combination of option values, at most one primary image per product, one stock row
+per variant and warehouse.
+
+`Product.current_price`, `compare_at_price`, `max_price`, `on_sale`, `has_options` and
+`swatches` are a read
+model of the product's active variants (the "from" price the listing sorts and filters by, the
+sale badge, the colour swatches), rewritten by `services.refresh_variant_summary` on every
+variant write; nothing else writes them.
 """
 
 from __future__ import annotations
@@ -65,6 +78,25 @@ class Warehouse(models.Model):
         return self.name
 
 
+class ProductType(models.Model):
+    """Which attributes describe a kind of product and which are options that make variants."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    product_attributes = models.ManyToManyField(
+        "AttributeDefinition", related_name="described_types", blank=True
+    )
+    option_attributes = models.ManyToManyField(
+        "AttributeDefinition", related_name="option_types", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -76,11 +108,25 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, related_name="products", on_delete=models.PROTECT)
+    product_type = models.ForeignKey(
+        ProductType, null=True, blank=True, related_name="products", on_delete=models.PROTECT
+    )
     primary_warehouse = models.ForeignKey(
         Warehouse, null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
-    current_price = models.DecimalField(max_digits=12, decimal_places=2)
-    compare_at_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # Read model of the active variants (see the module docstring): the lowest price, its
+    # compare-at price, the highest price, whether any variant is on sale, the colours offered.
+    current_price = models.DecimalField(max_digits=12, decimal_places=2, default=0, editable=False)
+    compare_at_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    max_price = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    on_sale = models.BooleanField(default=False, editable=False)
+    # The shopper must choose options (more than one active variant) before adding to cart.
+    has_options = models.BooleanField(default=False, editable=False)
+    swatches = models.JSONField(default=list, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -117,6 +163,54 @@ class Product(models.Model):
         return self.status == self.Status.ACTIVE
 
 
+class Variant(models.Model):
+    """A sellable SKU of a product: one value per option of the product type, its own price,
+    compare-at price, status and stock per warehouse."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        INACTIVE = "inactive", "Inactive"
+
+    product = models.ForeignKey(Product, related_name="variants", on_delete=models.CASCADE)
+    sku = models.CharField(max_length=64, unique=True)
+    # {attribute slug: value}, e.g. {"colour": "Red", "size": "42"}; {} for a default variant.
+    options = models.JSONField(default=dict, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    compare_at_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "options"], name="variant_unique_options"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),
+                name="variant_compare_at_price_gte_0",
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "status"], name="variant_product_status")]
+
+    def __str__(self) -> str:
+        label = self.option_label
+        return f"{self.sku} ({label})" if label else self.sku
+
+    def save(self, *args, **kwargs) -> None:
+        # One spelling per combination (key order) so the unique constraint sees duplicates.
+        self.options = {str(k): str(v) for k, v in sorted((self.options or {}).items())}
+        super().save(*args, **kwargs)
+
+    @property
+    def option_label(self) -> str:
+        """ "42 / Red" (values in key order); "" for a default variant."""
+        return " / ".join(str(v) for v in self.options.values())
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
 def product_image_path(instance: ProductImage, filename: str) -> str:
     return f"products/{instance.product_id}/{filename}"
 
@@ -131,6 +225,9 @@ class ProductImage(models.Model):
     alt_text = models.CharField(max_length=200, blank=True)
     is_primary = models.BooleanField(default=False)
     sort_order = models.PositiveIntegerField(default=0)
+    # Shown for the variants with this option value (a colour's pictures, shared by every size
+    # of that colour); blank: shown for every variant.
+    option_value = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -204,18 +301,18 @@ class ProductAttribute(models.Model):
 
 
 class Stock(models.Model):
-    product = models.ForeignKey(Product, related_name="stock", on_delete=models.CASCADE)
+    variant = models.ForeignKey(Variant, related_name="stock", on_delete=models.CASCADE)
     warehouse = models.ForeignKey(Warehouse, related_name="stock", on_delete=models.PROTECT)
     quantity = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["product", "warehouse"], name="stock_unique_product_warehouse"
+                fields=["variant", "warehouse"], name="stock_unique_variant_warehouse"
             ),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_quantity_gte_0"),
         ]
-        indexes = [models.Index(fields=["product", "quantity"], name="stock_product_quantity")]
+        indexes = [models.Index(fields=["variant", "quantity"], name="stock_variant_quantity")]
 
     def __str__(self) -> str:
-        return f"{self.product_id}@{self.warehouse_id}: {self.quantity}"
+        return f"{self.variant_id}@{self.warehouse_id}: {self.quantity}"

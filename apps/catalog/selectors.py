@@ -13,20 +13,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import (
-    Exists,
-    FilteredRelation,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Sum,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
+from . import inventory
 from .facets import FacetSummary, facet_summary
-from .filters import CatalogFilters, filtered_products, in_stock_condition, search_rank
-from .models import Category, Product, ProductAttribute, ProductImage, Stock
+from .filters import CatalogFilters, filtered_products, search_rank
+from .models import Category, Product, ProductImage
+from .products import product_display
 
 CACHE_TTL = 300
 # Checkout decrements stock without bumping the catalog version: anything cached that shows stock
@@ -39,12 +32,13 @@ def card_queryset() -> QuerySet[Product]:
     """Active products with everything a product card shows, in a fixed number of queries.
 
     Each product gets `primary_images` (a list with at most one image, via Prefetch to_attr)
-    and `stock_total` (units across warehouses, annotated in the same query).
+    and `stock_total` (units of its active variants, annotated in the same query); call
+    `with_display` on the results for the card's display rules.
     """
     return (
-        Product.objects.filter(status=Product.Status.ACTIVE)
+        Product.objects.filter(status=Product.Status.ACTIVE, max_price__isnull=False)
         .select_related("category")
-        .annotate(stock_total=_stock_total())
+        .annotate(stock_total=inventory.stock_total("product"))
         .prefetch_related(
             Prefetch(
                 "images",
@@ -60,21 +54,15 @@ def products_by_ids(ids: Iterable[int]) -> dict[int, Product]:
     ids = list({int(i) for i in ids})
     if not ids:
         return {}
-    return {product.pk: product for product in card_queryset().filter(pk__in=ids)}
+    return {product.pk: product for product in with_display(card_queryset().filter(pk__in=ids))}
 
 
-def in_stock_filter() -> Exists:
-    return in_stock_condition()
-
-
-def _stock_total() -> Coalesce:
-    return Coalesce(
-        Stock.objects.filter(product=OuterRef("pk"))
-        .values("product")
-        .annotate(total=Sum("quantity"))
-        .values("total"),
-        0,
-    )
+def with_display(products) -> list[Product]:
+    """Card products with `display` (price or "from" price, sale, stock: decided once here)."""
+    products = list(products)
+    for product in products:
+        product.display = product_display(product)
+    return products
 
 
 # --- Catalog version and metadata -----------------------------------------------------------
@@ -111,6 +99,7 @@ class DefinitionMeta:
     kind: str
     unit: str
     values: tuple[str, ...]
+    is_option: bool = False  # values are variant options (size, colour), not product attributes
 
 
 @dataclass
@@ -145,8 +134,14 @@ class CatalogMeta:
         return chain[::-1]
 
 
+# Clothing sizes in size order, not alphabetical (L, M, S, XL...).
+_SIZE_RANK = {size: rank for rank, size in enumerate(("XXS", "XS", "S", "M", "L", "XL", "XXL"))}
+
+
 def _value_sort_key(kind: str):
     def key(value: str):
+        if value in _SIZE_RANK:
+            return (0, float(_SIZE_RANK[value]), value)
         if kind == "number":
             try:
                 return (0, float(value), value)
@@ -170,9 +165,14 @@ WITH RECURSIVE t(d, v) AS (
           WHERE (a.definition_id, a.value) > (t.d, t.v) ORDER BY a.definition_id, a.value LIMIT 1)
   FROM t WHERE t.d IS NOT NULL
 )
-SELECT t.d, d.slug, d.name, d.kind, d.unit, d.sort_order, t.v
+SELECT t.d, d.slug, d.name, d.kind, d.unit, d.sort_order, t.v, 0
 FROM t JOIN catalog_attributedefinition d ON d.id = t.d
 WHERE d.filterable
+UNION ALL
+SELECT DISTINCT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
+FROM catalog_variant v, {each}(v.options) o
+JOIN catalog_attributedefinition d ON d.slug = o.key
+WHERE d.filterable AND v.status = 'active'
 """
 
 
@@ -193,11 +193,15 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
     known = {c.id for c in categories}
     categories = [c for c in categories if c.parent_id is None or c.parent_id in known]
     with connection.cursor() as cursor:
-        cursor.execute(_VOCABULARY_SQL)
+        each = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
+        cursor.execute(_VOCABULARY_SQL.format(each=each))
         rows = cursor.fetchall()
     grouped: dict[int, tuple[tuple, set[str]]] = {}
-    for def_id, slug, name, kind, unit, sort_order, value in rows:
+    options: set[int] = set()
+    for def_id, slug, name, kind, unit, sort_order, value, is_option in rows:
         grouped.setdefault(def_id, ((sort_order, name, slug, kind, unit), set()))[1].add(value)
+        if is_option:
+            options.add(def_id)
     definitions = [
         DefinitionMeta(
             id=def_id,
@@ -206,6 +210,7 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
             kind=info[3],
             unit=info[4],
             values=tuple(sorted(values, key=_value_sort_key(info[3]))),
+            is_option=def_id in options,
         )
         for def_id, (info, values) in sorted(grouped.items(), key=lambda item: item[1][0][:2])
     ]
@@ -219,7 +224,11 @@ def cached_facet_summary(filters: CatalogFilters, meta: CatalogMeta) -> FacetSum
     key = f"catalog:facets:{catalog_version()}:{filters.cache_key()}"
     summary = cache.get(key)
     if summary is None:
-        summary = facet_summary(filters, [d.id for d in meta.definitions])
+        summary = facet_summary(
+            filters,
+            [d.id for d in meta.definitions if not d.is_option],
+            {d.id: d.slug for d in meta.definitions if d.is_option},
+        )
         cache.set(key, summary, STOCK_LAG)
     return summary
 
@@ -282,7 +291,7 @@ def _card_rows() -> QuerySet[Product]:
     return (
         Product.objects.filter(status=Product.Status.ACTIVE)
         .annotate(
-            stock_total=_stock_total(),
+            stock_total=inventory.stock_total("product"),
             primary_image=FilteredRelation("images", condition=Q(images__is_primary=True)),
         )
         .select_related("category", "primary_image")
@@ -294,7 +303,7 @@ def _with_primary_images(products: list[Product]) -> list[Product]:
     for product in products:
         image = getattr(product, "primary_image", None)
         product.primary_images = [image] if image is not None and image.pk else []
-    return products
+    return with_display(products)
 
 
 def catalog_page(
@@ -325,39 +334,3 @@ def catalog_page(
         num_pages=num_pages,
         per_page=per_page,
     )
-
-
-# --- Product page ---------------------------------------------------------------------------
-
-
-def product_for_page(slug: str) -> Product | None:
-    """An active product with its gallery, attributes and stock: three queries."""
-    return (
-        Product.objects.filter(slug=slug, status=Product.Status.ACTIVE)
-        .select_related("category")
-        .annotate(stock_total=_stock_total())
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("-is_primary", "sort_order")),
-            Prefetch(
-                "attributes",
-                queryset=ProductAttribute.objects.select_related("definition").order_by(
-                    "definition__sort_order", "definition__name", "value"
-                ),
-            ),
-        )
-        .first()
-    )
-
-
-def grouped_attributes(product: Product) -> list[tuple[str, str]]:
-    """(attribute name, "value, value unit") rows from a product fetched by product_for_page."""
-    grouped: dict[int, tuple[str, str, list[str]]] = {}
-    for attribute in product.attributes.all():
-        definition = attribute.definition
-        grouped.setdefault(definition.pk, (definition.name, definition.unit, []))[2].append(
-            attribute.value
-        )
-    return [
-        (name, ", ".join(values) + (f" {unit}" if unit else ""))
-        for name, unit, values in grouped.values()
-    ]

@@ -11,12 +11,27 @@ from .models import (
     Product,
     ProductAttribute,
     ProductImage,
+    ProductType,
     Stock,
+    Variant,
 )
-from .services import bump_catalog_version
+from .services import bump_catalog_version, refresh_variant_summary
 
 # ProductImage too: cached cards show the primary image.
-WATCHED = (Category, Product, ProductImage, ProductAttribute, AttributeDefinition, Stock)
+WATCHED = (
+    Category,
+    Product,
+    ProductImage,
+    ProductAttribute,
+    AttributeDefinition,
+    Stock,
+    Variant,
+    ProductType,
+)
+
+
+def _variant_changed(sender, instance: Variant, **kwargs) -> None:
+    refresh_variant_summary([instance.product_id])
 
 
 def _invalidate(sender, **kwargs) -> None:
@@ -26,6 +41,10 @@ def _invalidate(sender, **kwargs) -> None:
 
 
 def connect() -> None:
+    post_save.connect(_variant_changed, sender=Variant, dispatch_uid="catalog-variant-summary")
+    post_delete.connect(
+        _variant_changed, sender=Variant, dispatch_uid="catalog-variant-summary-del"
+    )
     for model in WATCHED:
         post_save.connect(_invalidate, sender=model, dispatch_uid=f"catalog-cache-{model.__name__}")
         post_delete.connect(

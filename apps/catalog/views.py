@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
 
 from apps.core.htmx import wants_fragment
 
-from . import fragments, selectors
+from . import fragments, products, selectors
 from .filters import CatalogFilters
 from .forms import CatalogFilterForm, build_filters, is_canonical
 from .pagination import Pagination
@@ -22,9 +25,34 @@ def _fragment_requested(request: HttpRequest) -> bool:
     return wants_fragment(request) and not (htmx and htmx.history_restore_request)
 
 
+def _clean_url(request: HttpRequest) -> str | None:
+    """The same URL without empty parameters (`?q=&price_min=`), or None when it has none.
+
+    A GET form sends every field, filled or not; links people share and bookmark stay clean.
+    """
+    if all(value != "" for _, values in request.GET.lists() for value in values):
+        return None
+    clean = QueryDict(mutable=True)
+    for name, values in request.GET.lists():
+        clean.setlist(name, [value for value in values if value != ""])
+    query = clean.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
 @require_GET
 @vary_on_headers("HX-Request")
-def catalog(request: HttpRequest, path: str = "") -> TemplateResponse:
+def catalog(request: HttpRequest, path: str = "") -> HttpResponse:
+    clean_url = _clean_url(request)
+    if clean_url is not None and not getattr(request, "htmx", False):
+        return HttpResponseRedirect(clean_url)
+    response = _catalog(request, path)
+    if clean_url is not None and response.status_code == 200 and not request.GET.get("page"):
+        # htmx pushes the clean URL, not the one it requested ("load more" pushes nothing).
+        push_url(response, clean_url)
+    return response
+
+
+def _catalog(request: HttpRequest, path: str) -> TemplateResponse:
     version = selectors.catalog_version()
     meta = selectors.catalog_meta(version)
     category = None
@@ -110,23 +138,47 @@ def _listing_context(
 
 
 @require_GET
-def product_detail(request: HttpRequest, slug: str) -> TemplateResponse:
-    key = fragments.product_key(request)
+@vary_on_headers("HX-Request")
+def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The product page. Choosing options (a GET form: one radio group per option) answers
+    with the `product` partial for htmx, pushing `?variant=<sku>`; without JavaScript the same
+    form re-renders the page. Anonymous shoppers share the plain URL's rendering (Redis)."""
+    swap = _fragment_requested(request)
+    key = None if swap else fragments.product_key(request)
     parts = fragments.cached_parts(key) if key else None
     if parts is None:
-        product = selectors.product_for_page(slug)
-        if product is None:
+        wanted = {k: v for k, v in request.GET.items() if k != "variant"}
+        page = products.product_page(slug, wanted, request.GET.get("variant", ""))
+        if page is None:
             raise Http404("No such product.")
-        meta = selectors.catalog_meta()
-        category = meta.by_id.get(product.category_id)
         context = {
-            "product": product,
-            "images": list(product.images.all()),
-            "attributes": selectors.grouped_attributes(product),
-            "breadcrumbs": meta.ancestors(category),
+            "page": page,
+            "product": page.product,
+            "variant": page.variant,
+            "add_blocked": not page.can_add,
+            "images": page.images,
+            "attributes": page.attributes,
+            "breadcrumbs": page.breadcrumbs,
+            "crumbs": [*page.breadcrumbs, page.product],
         }
-        context["crumbs"] = [*context["breadcrumbs"], product]
+        if swap:
+            response = TemplateResponse(request, f"{fragments.PRODUCT_TEMPLATE}#product", context)
+            return push_url(response, _choice_url(request, page))
+        if page.variant is not None and any(
+            request.GET.get(slug) == value for slug, value in page.selected.items()
+        ):
+            # The no-JS picker's GET names options: answer at the choice's own address.
+            return HttpResponseRedirect(_choice_url(request, page))
         parts = fragments.render_product_parts(request, context, key)
     return TemplateResponse(
         request, fragments.PRODUCT_TEMPLATE, {"parts": fragments.fill(request, parts)}
     )
+
+
+def _choice_url(request: HttpRequest, page: products.ProductPage) -> str:
+    """The address of the current choice: `?variant=<sku>`, or the options while incomplete."""
+    if page.variant is not None and page.has_options:
+        return f"{request.path}?{urlencode({'variant': page.variant.sku})}"
+    if page.selected:
+        return f"{request.path}?{urlencode(page.selected)}"
+    return request.path

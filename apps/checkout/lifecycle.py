@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps.cart import services as cart_services
-from apps.catalog import services_stock as stock
+from apps.catalog import inventory as stock
 
 from . import emails
 from .models import Coupon, CouponRedemption, Order, OrderEvent, OrderLine
@@ -117,16 +117,16 @@ def mark_paid(
                 )
             return False
         if placed is not None and hasattr(placed, "line_list"):
-            order, lines = placed, [(line.product_id, line.quantity) for line in placed.line_list]
+            order, lines = placed, [(line.variant_id, line.quantity) for line in placed.line_list]
         else:
             order = Order.objects.get(pk=order_id)
-            lines = list(order.lines.values_list("product_id", "quantity"))
+            lines = list(order.lines.values_list("variant_id", "quantity"))
         record(order, Kind.PAID, actor=actor, amount=amount, data={"reference": reference})
         if order.cart_id is not None:
             ordered: dict[int, int] = {}
-            for product_id, quantity in lines:
-                if product_id is not None:
-                    ordered[product_id] = ordered.get(product_id, 0) + quantity
+            for variant_id, quantity in lines:
+                if variant_id is not None:
+                    ordered[variant_id] = ordered.get(variant_id, 0) + quantity
             cart_services.clear_cart(order.cart_id, ordered)
         emails.notify(order, emails.PAID)
     return True

@@ -156,6 +156,9 @@ class OrderLine(models.Model):
     product = models.ForeignKey(
         "catalog.Product", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
     )
+    variant = models.ForeignKey(
+        "catalog.Variant", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
     sku = models.CharField(max_length=64)
     name = models.CharField(max_length=200)
     attributes = models.JSONField(default=dict, blank=True)

@@ -1,11 +1,12 @@
 """Placing an order: the one place where the shop can oversell, overcharge or charge twice.
 
 `place_order` runs in one transaction: the cart row locked (one checkout of a cart at a time),
-the order looked up by checkout token (idempotency), live prices re-read, stock rows locked in
-primary-key order, the coupon locked and re-checked with its usage counted, snapshots written,
-stock decremented. Lock order everywhere: cart -> stock (pk order) -> coupon; cancelling takes
-order -> stock -> coupon. The payment gateway is called after that transaction has committed;
-a decline cancels the order and returns stock and coupon use in one transaction.
+the order looked up by checkout token (idempotency), live prices re-read, the variants' stock
+rows locked in primary-key order (catalog.inventory), the coupon locked and re-checked with its
+usage counted, snapshots written, stock decremented. Lock order everywhere: cart -> stock (pk
+order) -> coupon; cancelling takes order -> stock -> coupon. The payment gateway is called after
+that transaction has committed; a decline cancels the order and returns stock and coupon use in
+one transaction.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from django.db.models import F, Q
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
 from apps.cart.selectors import CartSummary
-from apps.catalog import selectors_checkout as catalog
-from apps.catalog import services_stock as stock
+from apps.catalog import inventory as stock
+from apps.catalog import products as catalog
 
 from . import coupons, lifecycle
 from .models import Coupon, CouponRedemption, Order, OrderEvent, OrderLine
@@ -82,7 +83,7 @@ class Quote:
 def make_quote(
     items: list[tuple[int, int, Decimal]], discount: Decimal, shipping_method: str
 ) -> Quote:
-    """`items` are (product_id, quantity, unit_price)."""
+    """`items` are (variant_id, quantity, unit_price)."""
     subtotal = sum((price * qty for _, qty, price in items), Decimal("0.00"))
     shipping = SHIPPING_METHODS.get(shipping_method, ("", Decimal("0.00")))[1]
     total = max(subtotal - discount, Decimal("0.00")) + shipping
@@ -92,7 +93,7 @@ def make_quote(
 
 
 def quote_summary(summary: CartSummary, shipping_method: str) -> Quote:
-    items = [(s.line.product_id, s.quantity, s.unit_price) for s in summary.lines if s.available]
+    items = [(s.line.variant_id, s.quantity, s.unit_price) for s in summary.lines if s.available]
     return make_quote(items, summary.discount, shipping_method)
 
 
@@ -159,7 +160,7 @@ def _place_order_locked(
 
 @dataclass
 class LockedCart:
-    """What place_order holds locked: the cart row and the stock rows of its products."""
+    """What place_order holds locked: the cart row and the stock rows of its variants."""
 
     cart: Any
     lines: list
@@ -168,9 +169,9 @@ class LockedCart:
 
     @property
     def items(self) -> list[tuple[int, int, Decimal]]:
-        """(product_id, quantity, live unit price) per line."""
+        """(variant_id, quantity, live unit price) per line."""
         return [
-            (line.product_id, line.quantity, self.products[line.product_id].current_price)
+            (line.variant_id, line.quantity, self.products[line.variant_id].price)
             for line in self.lines
         ]
 
@@ -202,16 +203,16 @@ def _load_and_lock(cart_id: int, token: uuid.UUID) -> LockedCart | Order:
     lines = cart_selectors.cart_lines(cart)
     if not lines:
         raise EmptyCart("Your cart is empty.")
-    ids = [line.product_id for line in lines]
-    products = catalog.products_for_order(ids)
-    stock_rows = catalog.lock_stock(ids)
+    ids = [line.variant_id for line in lines]
+    products = catalog.live_variants(ids)
+    stock_rows = stock.lock_stock(ids)
     gone = [
         line
         for line in lines
-        if line.product_id not in products or not products[line.product_id].is_active
+        if line.variant_id not in products or not products[line.variant_id].is_active
     ]
     if gone:
-        names = ", ".join(products[g.product_id].name for g in gone if g.product_id in products)
+        names = ", ".join(products[g.variant_id].name for g in gone if g.variant_id in products)
         raise OutOfStock(
             f"No longer available: {names or 'an item'}. Please remove it from your cart."
         )
@@ -244,7 +245,7 @@ def _check_quote(
 
 
 def _allocate_stock(locked: LockedCart) -> dict[int, list[list[int]]]:
-    wanted = {line.product_id: line.quantity for line in locked.lines}
+    wanted = {line.variant_id: line.quantity for line in locked.lines}
     try:
         return stock.allocate(locked.stock_rows, wanted, locked.products)
     except stock.InsufficientStock as short:
@@ -297,21 +298,23 @@ def _create_order(
     items = locked.items
     line_totals = [price * qty for _, qty, price in items]
     shares = _split_discount(line_totals, quote.discount)
+    snapshots = catalog.order_snapshot([line.variant_id for line in locked.lines])
     order_lines = []
     for line, line_total, share in zip(locked.lines, line_totals, shares, strict=True):
-        product = locked.products[line.product_id]
+        variant = locked.products[line.variant_id]
         order_lines.append(
             OrderLine(
                 order=order,
-                product=product,
-                sku=product.sku,
-                name=product.name,
-                attributes=catalog.attribute_snapshot(product),
-                unit_price=product.current_price,
+                product_id=variant.product_id,
+                variant_id=variant.pk,
+                sku=variant.sku,
+                name=variant.name,
+                attributes=snapshots.get(variant.pk, {}),
+                unit_price=variant.price,
                 quantity=line.quantity,
                 line_total=line_total,
                 discount=share,
-                allocations=allocations.get(line.product_id, []),
+                allocations=allocations.get(line.variant_id, []),
             )
         )
     OrderLine.objects.bulk_create(order_lines)

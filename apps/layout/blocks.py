@@ -18,8 +18,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.catalog import selectors_blocks as catalog
-from apps.catalog.selectors_blocks import ProductSpec
+from apps.catalog import listing as catalog
+from apps.catalog.listing import ProductSpec
 
 SAFE_URL = re.compile(r"^(/(?!/)[^\s]*|https://[^\s]+)$")
 RICH_TEXT_TAGS = {
@@ -72,6 +72,9 @@ class BlockType:
     label: str = ""
     form_class: type[forms.Form]
     template: str = ""
+    # Shows something per viewer (a signed-in shopper's hearts on product cards): the shared
+    # render is the anonymous one, and signed-in requests re-render it (see rendering).
+    viewer_aware: bool = False
 
     def edit_form_class(self) -> type[forms.Form]:
         return self.form_class
@@ -177,6 +180,7 @@ class ProductGrid(BlockType):
         ProductGridForm,
         "layout/blocks/product_grid.html",
     )
+    viewer_aware = True
 
     def edit_form_class(self) -> type[forms.Form]:
         return ProductGridEditForm

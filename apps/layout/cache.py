@@ -11,7 +11,7 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 
-from apps.catalog.selectors_blocks import STOCK_LAG
+from apps.catalog.listing import STOCK_LAG
 
 VERSION_TTL = 60  # bounds the window in which a reader racing a publish can pin the old version
 BLOCKS_TTL = 24 * 3600

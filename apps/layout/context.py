@@ -68,6 +68,7 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
                 f"Your publish scheduled for {timezone.localtime(failed.run_at):%Y-%m-%d %H:%M} "
                 f"did not go live. {failed.message}",
             )
+    rendered = rendering.for_viewer(rendered, request)
     rendered = rendering.with_csrf(rendered, get_token(request))
     grouped = rendering.regions(rendered, staff=editor)
     # Blocks whose region the page no longer has are not shown (an admin typo, a removed region).

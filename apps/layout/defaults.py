@@ -81,8 +81,10 @@ def default_home_blocks() -> list[dict]:
             "type": "rich_text",
             "content": {
                 "title": "Why Hypershop",
+                # /help/delivery/ is published by the pages app's seed_pages, run next to this.
                 "html": "<ul><li>Fast delivery</li><li>Secure checkout</li>"
-                "<li>30-day returns</li></ul>",
+                "<li>30-day returns</li></ul>"
+                '<p><a href="/help/delivery/">Delivery and returns</a></p>',
             },
         }
     )

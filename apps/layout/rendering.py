@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.catalog.selectors_blocks import products_for_specs
+from apps.catalog.fragments import CSRF_SLOT
+from apps.catalog.listing import products_for_specs
 from apps.core.context_processors import shop
 
 from . import cache as keys
@@ -37,6 +39,9 @@ class Rendered:
     error: str = ""  # why it cannot show; shoppers never see the block, marketers see this
     hidden_reason: str = ""
     warnings: list[str] = field(default_factory=list)
+    # For viewer-aware blocks: the template and context to render again for a signed-in viewer.
+    template: str = ""
+    viewer_context: dict | None = None
 
     @property
     def visible_to_shoppers(self) -> bool:
@@ -65,7 +70,14 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
     base_context = shop(None)
     for state, block_type, content, error, start, end in planned:
         if error:
-            results[state.key] = {"html": "", "error": error, "warnings": [], "hidden": ""}
+            results[state.key] = {
+                "html": "",
+                "error": error,
+                "warnings": [],
+                "hidden": "",
+                "template": "",
+                "viewer": None,
+            }
             continue
         built: Built = block_type.build(content, fetched[start:end], now)
         html = ""
@@ -84,6 +96,10 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
             "error": built.error,
             "warnings": built.warnings,
             "hidden": built.hidden_reason,
+            "template": block_type.template,
+            "viewer": {**built.context, "block_key": state.key}
+            if block_type.viewer_aware
+            else None,
         }
     return results
 
@@ -93,10 +109,26 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
 CSRF_PLACEHOLDER = "__hypershop_csrf_token__"
 
 
-def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
+def for_viewer(rendered: list[Rendered], request: HttpRequest) -> list[Rendered]:
+    """A signed-in shopper's own version of the viewer-aware blocks (product grids: their hearts),
+    rendered with the request so product cards go through the catalog's viewer-aware card
+    renderer (`product_cards`, cached per product and viewer state). Anonymous shoppers get the
+    shared render as it is. The products come with the cached render: no SQL here."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return rendered
     for item in rendered:
-        if CSRF_PLACEHOLDER in item.html:
-            item.html = mark_safe(item.html.replace(CSRF_PLACEHOLDER, token))
+        if item.viewer_context is not None and item.html:
+            item.html = mark_safe(render_to_string(item.template, item.viewer_context, request))
+    return rendered
+
+
+def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
+    """The visitor's token in every slot: ours, and the one in catalog-rendered product cards."""
+    for item in rendered:
+        for slot in (CSRF_PLACEHOLDER, CSRF_SLOT.value):
+            if slot in item.html:
+                item.html = mark_safe(item.html.replace(slot, token))
     return rendered
 
 
@@ -111,6 +143,8 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
         error=result["error"],
         hidden_reason=hidden,
         warnings=result["warnings"],
+        template=result.get("template", ""),
+        viewer_context=result.get("viewer"),
     )
 
 

@@ -6,6 +6,7 @@ class PagesConfig(AppConfig):
     label = "pages"
 
     def ready(self) -> None:
-        from . import layout
+        from . import layout, sitemaps
 
         layout.connect()
+        sitemaps.register()

@@ -1,8 +1,4 @@
-"""sitemap.xml sections: CMS pages, categories and active products, each with lastmod.
-
-Catalog rows are read with the narrowest query a sitemap needs (slug/path and updated_at); the
-catalog selectors build product cards, which would cost a stock subquery per row here.
-"""
+"""sitemap.xml section for CMS pages (core serves it; see apps/core/sitemaps.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +7,7 @@ from datetime import datetime
 from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 
-from apps.catalog.models import Category, Product
+from apps.core import sitemaps
 
 from .models import DynamicPage
 
@@ -29,34 +25,5 @@ class PageSitemap(Sitemap):
         return item.updated_at
 
 
-class CategorySitemap(Sitemap):
-    changefreq = "daily"
-    priority = 0.6
-
-    def items(self) -> QuerySet[Category]:
-        return Category.objects.filter(is_active=True).only("path", "updated_at").order_by("path")
-
-    def lastmod(self, item: Category) -> datetime:
-        return item.updated_at
-
-
-class ProductSitemap(Sitemap):
-    changefreq = "daily"
-    priority = 0.8
-
-    def items(self) -> QuerySet[Product]:
-        return (
-            Product.objects.filter(status=Product.Status.ACTIVE)
-            .only("slug", "updated_at")
-            .order_by("pk")
-        )
-
-    def lastmod(self, item: Product) -> datetime:
-        return item.updated_at
-
-
-SITEMAPS: dict[str, type[Sitemap]] = {
-    "pages": PageSitemap,
-    "categories": CategorySitemap,
-    "products": ProductSitemap,
-}
+def register() -> None:
+    sitemaps.register("pages", PageSitemap)

@@ -1,10 +1,9 @@
-"""CMS page views: the catch-all page view and robots.txt. Thin: selectors decide visibility."""
+"""CMS page views: the catch-all page view. Thin: selectors decide visibility."""
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_safe
 
@@ -12,9 +11,6 @@ from apps.layout import context as layout_context
 
 from . import layout as cms_layout
 from . import selectors
-
-# Paths that hold shoppers' private state or staff tools: nothing there is worth indexing.
-ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/cart/", "/checkout/", "/wishlist/", "/layout/"]
 
 
 @require_safe
@@ -37,11 +33,3 @@ def page_detail(request: HttpRequest, slug: str) -> TemplateResponse:
         patch_cache_control(response, private=True)
         response["X-Robots-Tag"] = "noindex"
     return layout_context.private_if_editor(response, context)
-
-
-@require_safe
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    """Point crawlers at the sitemap and away from carts, checkouts and the admin."""
-    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
-    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}", ""]
-    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -6,7 +6,8 @@ goes out inside a savepoint holding that shopper's records: a failed send rolls 
 those, so it is retried on the next run, and a second run (or a concurrent one, which waits for
 the locks) finds nothing new to say.
 
-Rules, per item of an active product:
+Rules, per item of an active product (of the saved variant when the shopper saved one: its
+price, its stock, "Trail boot (Black / 42) is back in stock"):
 - price drop: the live price is below the saved snapshot AND below every price already
   announced for this item (so each further drop is announced once; a rise and a fall back to
   an announced price is not news);
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from apps.catalog.selectors_wishlist import product_states
+from apps.catalog.products import product_states, variant_states
 
 from .models import WishlistAlert, WishlistItem
 from .tokens import make_opt_out_token
@@ -95,12 +96,13 @@ def send_batch(user_ids: list[int], base_url: str) -> AlertStats:
             .select_for_update(of=("self",))
             .order_by("pk")
         )
-        states = product_states(item.product_id for item in items)
+        states = product_states(item.product_id for item in items if item.variant_id is None)
+        seen = variant_states(item.variant_id for item in items if item.variant_id)
         news: dict[int, list[dict]] = defaultdict(list)
         alerts: dict[int, list[WishlistAlert]] = defaultdict(list)
         changed: dict[int, list[WishlistItem]] = defaultdict(list)
         for item in items:
-            state = states.get(item.product_id)
+            state = seen.get(item.variant_id) if item.variant_id else states.get(item.product_id)
             if state is None or not state.is_active:
                 continue
             dirty = False
@@ -170,7 +172,10 @@ def _message(user, lines: list[dict], base_url: str) -> EmailMessage:
     )
     base_url = base_url.rstrip("/")
     for line in lines:
-        line["url"] = base_url + reverse("catalog:product", kwargs={"slug": line["state"].slug})
+        state = line["state"]
+        line["url"] = (
+            base_url + reverse("catalog:product", kwargs={"slug": state.slug}) + state.url_query
+        )
     context = {
         "user": user,
         "lines": lines,

@@ -23,6 +23,12 @@ class WishlistItem(models.Model):
     product = models.ForeignKey(
         "catalog.Product", related_name="wishlist_items", on_delete=models.CASCADE
     )
+    # The variant the shopper was looking at when they saved the product (a size, a colour):
+    # its price is the snapshot and alerts follow it ("size 42 is back"). Null: the product's
+    # "from" price and any variant's stock.
+    variant = models.ForeignKey(
+        "catalog.Variant", null=True, blank=True, related_name="+", on_delete=models.SET_NULL
+    )
     price_snapshot = models.DecimalField(max_digits=12, decimal_places=2)
     snapshot_source = models.CharField(
         max_length=6, choices=SnapshotSource.choices, default=SnapshotSource.SERVER

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 
 from apps.catalog.models import Product
+from apps.catalog.products import sizes_in_stock
 from apps.catalog.selectors import products_by_ids
 
 from .models import WishlistItem
@@ -40,13 +41,19 @@ class WishlistRow:
     saved_price: Decimal | None
     price_dropped: bool
     back_in_stock: bool
+    sizes: tuple[str, ...] = ()  # option labels in stock ("42", "Red / M") for products in options
 
     @property
     def in_stock(self) -> bool:
         return self.available and self.product.stock_total > 0
 
 
-def _row(product: Product, saved_price: Decimal | None, was_in_stock: bool | None) -> WishlistRow:
+def _row(
+    product: Product,
+    saved_price: Decimal | None,
+    was_in_stock: bool | None,
+    sizes: list[str] | None = None,
+) -> WishlistRow:
     in_stock = product.stock_total > 0
     return WishlistRow(
         product=product,
@@ -54,20 +61,23 @@ def _row(product: Product, saved_price: Decimal | None, was_in_stock: bool | Non
         saved_price=saved_price,
         price_dropped=saved_price is not None and product.current_price < saved_price,
         back_in_stock=was_in_stock is False and in_stock,
+        sizes=tuple(sizes or ()),
     )
 
 
 def wishlist_rows(user: AbstractBaseUser) -> list[WishlistRow]:
-    """The signed-in wishlist, newest first, in three queries whatever its length."""
+    """The signed-in wishlist, newest first, with the sizes each has in stock: four queries
+    whatever its length."""
     items = list(WishlistItem.objects.filter(user=user).select_related("product"))
     cards = products_by_ids(item.product_id for item in items)
+    sizes = sizes_in_stock(pid for pid, card in cards.items() if card.has_options)
     rows = []
     for item in items:
         card = cards.get(item.product_id)
         if card is None:
             rows.append(WishlistRow(item.product, False, item.price_snapshot, False, False))
         else:
-            rows.append(_row(card, item.price_snapshot, item.in_stock_at_save))
+            rows.append(_row(card, item.price_snapshot, item.in_stock_at_save, sizes.get(card.pk)))
     return rows
 
 

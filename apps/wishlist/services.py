@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.catalog.selectors_wishlist import ProductState, product_states
+from apps.catalog.products import ProductState, product_states, variant_states
 
 from .models import AlertOptOut, WishlistItem
 from .payload import ClientItem, Skipped
@@ -169,11 +169,15 @@ class ProductUnavailable(Exception):
     """The product does not exist or is not for sale: it cannot be hearted."""
 
 
-def set_saved(user: AbstractBaseUser, product_id: int, saved: bool) -> bool:
+def set_saved(
+    user: AbstractBaseUser, product_id: int, saved: bool, variant_id: object = None
+) -> bool:
     """Heart (saved=True) or un-heart a product for a signed-in shopper; returns the new state.
 
     The form says which state it wants rather than "toggle", so a double click or a retried
-    request lands in the same state instead of flipping twice.
+    request lands in the same state instead of flipping twice. `variant_id` names the variant
+    the shopper was looking at (a size): its price is the snapshot and alerts follow it; one
+    that is not a variant of this product is ignored.
     """
     forget_saved_ids(user.pk)
     if not saved:
@@ -182,14 +186,20 @@ def set_saved(user: AbstractBaseUser, product_id: int, saved: bool) -> bool:
     state = product_states([product_id]).get(product_id)
     if state is None or not state.is_active:
         raise ProductUnavailable(product_id)
+    seen = None
+    if str(variant_id or "").isdigit() and int(variant_id) < 2**63:
+        seen = variant_states([int(variant_id)]).get(int(variant_id))
+        if seen is not None and (seen.pk != product_id or not seen.is_active):
+            seen = None
     WishlistItem.objects.get_or_create(
         user=user,
         product_id=product_id,
         defaults={
-            "price_snapshot": state.current_price,
+            "variant_id": int(variant_id) if seen else None,
+            "price_snapshot": (seen or state).current_price,
             "snapshot_source": WishlistItem.SnapshotSource.SERVER,
-            "in_stock_at_save": state.in_stock,
-            "stock_seen": state.in_stock,
+            "in_stock_at_save": (seen or state).in_stock,
+            "stock_seen": (seen or state).in_stock,
         },
     )
     return True

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.catalog.selectors_wishlist import product_states
+from apps.catalog.products import product_states
 from apps.core.htmx import page_or_partial, wants_fragment
 
 from . import selectors, services
@@ -90,7 +90,9 @@ def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
         status = 400
     else:
         try:
-            services.set_saved(request.user, product_id, saved_raw == "1")
+            services.set_saved(
+                request.user, product_id, saved_raw == "1", request.POST.get("variant")
+            )
         except services.ProductUnavailable:
             messages.error(request, f"{state.name} is no longer available.")
             status = 404

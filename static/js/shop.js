@@ -21,6 +21,19 @@
     }
   });
 
+  // A GET form sends every field, filled or not: leave the empty ones out, so the request (and
+  // the URL htmx pushes) reads ?color=red, not ?q=&price_min=&price_max=&color=red. The server
+  // redirects a plain (no-JavaScript) submission to the same clean URL.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get") return;
+    const data = event.detail.formData;
+    Array.from(new Set(data.keys())).forEach(function (name) {
+      const values = data.getAll(name).filter(function (value) { return value !== ""; });
+      data.delete(name);
+      values.forEach(function (value) { data.append(name, value); });
+    });
+  });
+
   function focusOn(target) {
     if (!target.hasAttribute("tabindex") && target.tabIndex < 0) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });

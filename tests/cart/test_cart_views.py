@@ -6,7 +6,7 @@ import pytest
 
 from apps.cart.models import Cart, CartLine
 from tests.checkout.factories import cart_with
-from tests.factories import ProductFactory, UserFactory
+from tests.factories import ProductFactory, UserFactory, variant_of
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def add(client, product_id, quantity="1", htmx=False, **extra):
 
 
 def lines(client):
-    return {line.product_id: line.quantity for line in CartLine.objects.all()}
+    return {line.variant.product_id: line.quantity for line in CartLine.objects.all()}
 
 
 def test_plain_post_adds_and_redirects_back_with_message(client):
@@ -203,7 +203,7 @@ def test_add_to_cart_htmx_budget(client, django_assert_max_num_queries, existing
     add(client, ProductFactory().pk)
     cart = Cart.objects.get()
     for product in ProductFactory.create_batch(existing_lines):
-        CartLine.objects.create(cart=cart, product=product, quantity=1)
+        CartLine.objects.create(cart=cart, variant=variant_of(product), quantity=1)
     product = ProductFactory()
     with django_assert_max_num_queries(8) as first:
         response = add(client, product.pk, htmx=True)

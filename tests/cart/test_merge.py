@@ -33,10 +33,23 @@ def test_anonymous_cart_merges_into_users_cart_and_says_what_changed(client):
     assert "Chair is no longer available and was not added." in page
     assert 'data-testid="cart-count">6<' in page
     assert Cart.objects.count() == 1
-    assert {line.product_id: line.quantity for line in CartLine.objects.all()} == {
+    assert {line.variant.product_id: line.quantity for line in CartLine.objects.all()} == {
         kept.pk: 4,
         new.pk: 2,
     }
+
+
+def test_merge_says_all_we_have_only_when_stock_capped_the_line(client):
+    user = UserFactory()
+    plenty = ProductFactory(name="Lamp", stock=50)
+    scarce = ProductFactory(name="Vase", stock=3)
+    cart_with((plenty, 1), (scarce, 2), user=user)
+    client.post("/cart/add/", {"product_id": plenty.pk, "quantity": 2})
+    client.post("/cart/add/", {"product_id": scarce.pk, "quantity": 2})
+    page = log_in(client, user)
+    assert "Lamp: now 3." in page
+    assert "Vase: now 3 (all we have)." in page
+    assert page.count("(all we have)") == 1
 
 
 def test_anonymous_cart_becomes_the_users_when_they_have_none(client):

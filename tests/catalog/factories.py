@@ -14,8 +14,10 @@ from apps.catalog.models import (
     ProductAttribute,
     ProductImage,
     Stock,
+    Variant,
     Warehouse,
 )
+from apps.catalog.services import refresh_variant_summary
 from tests.factories import (
     AttributeDefinitionFactory,
     CategoryFactory,
@@ -55,16 +57,19 @@ def small_catalog() -> dict:
 
 
 def bulk_catalog(count: int, *, start: int = 0) -> None:
-    """`count` active products with image, stock and three attributes, in a few bulk inserts."""
+    """`count` active products with image and two attributes, in a few bulk inserts. Two
+    products in three come in sizes S, M, L (three variants, each with its own price and stock);
+    the rest have one default variant."""
     category = Category.objects.first() or CategoryFactory(name="Bulk", slug="bulk")
     warehouse = Warehouse.objects.filter(code="main").first() or WarehouseFactory(code="main")
     definitions = [
         AttributeDefinition.objects.get_or_create(
             slug=slug, defaults={"name": slug.title(), "sort_order": order}
         )[0]
-        for order, slug in enumerate(("colour", "size", "brand"))
+        for order, slug in enumerate(("colour", "brand"))
     ]
-    values = (["red", "blue", "green", "black"], ["S", "M", "L"], ["Acme", "Borealis"])
+    AttributeDefinition.objects.get_or_create(slug="size", defaults={"name": "Size"})
+    values = (["red", "blue", "green", "black"], ["Acme", "Borealis"])
     products = Product.objects.bulk_create(
         [
             Product(
@@ -89,10 +94,26 @@ def bulk_catalog(count: int, *, start: int = 0) -> None:
         ],
         batch_size=2000,
     )
-    Stock.objects.bulk_create(
-        [Stock(product=p, warehouse=warehouse, quantity=p.pk % 7) for p in products],
-        batch_size=2000,
+    variants = Variant.objects.bulk_create(
+        [
+            Variant(
+                product=p,
+                sku=f"{p.sku}-{size}" if size else p.sku,
+                options={"size": size} if size else {},
+                price=p.current_price + offset,
+                sort_order=offset,
+            )
+            for p in products
+            for offset, size in (enumerate(("S", "M", "L")) if p.pk % 3 else [(0, "")])
+        ],
+        batch_size=5000,
     )
+    Stock.objects.bulk_create(
+        [Stock(variant=v, warehouse=warehouse, quantity=v.pk % 7) for v in variants],
+        batch_size=5000,
+    )
+    for i in range(0, len(products), 5000):
+        refresh_variant_summary(p.pk for p in products[i : i + 5000])
     ProductAttribute.objects.bulk_create(
         [
             ProductAttribute(product=p, definition=d, value=vals[p.pk % len(vals)])
@@ -105,5 +126,7 @@ def bulk_catalog(count: int, *, start: int = 0) -> None:
     # planner takes the fresh 10,000 rows for a handful and picks nested loops.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE catalog_product, catalog_productattribute, catalog_stock")
+            cursor.execute(
+                "ANALYZE catalog_product, catalog_productattribute, catalog_variant, catalog_stock"
+            )
     cache.clear()

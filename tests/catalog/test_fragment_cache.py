@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 
-from apps.catalog import selectors_checkout, services_stock
+from apps.catalog import inventory
 from apps.catalog.models import Product, ProductImage, Stock
 from apps.catalog.selectors import STOCK_LAG
 from tests.catalog.factories import bulk_catalog, small_catalog
-from tests.factories import ProductFactory, ProductImageFactory, UserFactory
+from tests.factories import ProductFactory, ProductImageFactory, UserFactory, set_price, variant_of
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +73,7 @@ def test_a_price_change_is_never_shown_stale(client, url, headers, django_assert
     with django_assert_num_queries(0):  # served from the cache
         client.get(url, headers=headers)
 
-    product.current_price = Decimal("12.34")
-    product.save()
+    set_price(product, "12.34")
     assert price_of(client.get(url, headers=headers).content.decode(), product) == "12.34 EUR"
 
 
@@ -115,9 +113,10 @@ def test_checkout_stock_changes_lag_at_most_a_minute(client):
     product = ProductFactory(name="Mug", stock=5)
     assert "Out of stock" not in client.get("/catalog/", headers=HX).content.decode()
     with transaction.atomic():
-        rows = selectors_checkout.lock_stock([product.pk])
-        services_stock.allocate(rows, {product.pk: 5}, {product.pk: product})
-    assert Stock.objects.get(product=product).quantity == 0
+        variant = variant_of(product)
+        rows = inventory.lock_stock([variant.pk])
+        inventory.allocate(rows, {variant.pk: 5}, {variant.pk: product})
+    assert Stock.objects.get(variant__product=product).quantity == 0
     # Checkout does not flush the catalog; what it changed may show for at most STOCK_LAG s.
     keys = list(cache.iter_keys("catalog:html:*")) + list(cache.iter_keys("catalog:facets:*"))
     assert keys and all(0 < cache.ttl(key) <= STOCK_LAG for key in keys)
@@ -175,8 +174,9 @@ def test_signed_in_cards_follow_stock_and_the_wishlist_at_once(client):
     assert "Out of stock" not in card and 'aria-pressed="false"' in card
 
     with transaction.atomic():  # checkout: no version bump, yet the card's key names the stock
-        rows = selectors_checkout.lock_stock([product.pk])
-        services_stock.allocate(rows, {product.pk: 5}, {product.pk: product})
+        variant = variant_of(product)
+        rows = inventory.lock_stock([variant.pk])
+        inventory.allocate(rows, {variant.pk: 5}, {variant.pk: product})
     card = card_of(client.get("/catalog/", headers=HX).content.decode(), product)
     assert "Out of stock" in card and 'aria-pressed="false"' in card
 

@@ -9,6 +9,7 @@ from tests.factories import (
     ProductAttributeFactory,
     ProductFactory,
     ProductImageFactory,
+    set_price,
 )
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +72,7 @@ def test_warm_product_page_costs_no_query_and_never_shows_a_stale_price(
         body = client.get(url).content.decode()
     assert "89.00 EUR" in body and "Trail Runner" in body and '"price": "89.00"' in body
 
-    product.current_price = "79.00"
-    product.save()
+    set_price(product, "79.00")
     body = client.get(url).content.decode()
     assert "79.00 EUR" in body and "89.00" not in body
 

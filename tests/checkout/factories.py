@@ -9,10 +9,11 @@ from factory.django import DjangoModelFactory
 
 from apps.cart.models import Cart, CartLine
 from apps.cart.selectors import cart_summary
+from apps.catalog.models import Variant
 from apps.checkout.models import Coupon
 from apps.checkout.payments import TestGateway
 from apps.checkout.services import quote_summary
-from tests.factories import ProductFactory
+from tests.factories import VariantFactory, variant_of
 
 APPROVE = "4242 4242 4242 4242"
 DECLINE = "4000 0000 0000 0002"
@@ -39,7 +40,7 @@ class CartLineFactory(DjangoModelFactory):
         model = CartLine
 
     cart = factory.SubFactory(CartFactory)
-    product = factory.SubFactory(ProductFactory)
+    variant = factory.SubFactory(VariantFactory)
     quantity = 1
 
 
@@ -54,10 +55,11 @@ class CouponFactory(DjangoModelFactory):
 
 
 def cart_with(*items: tuple, user=None, coupon_code: str = "") -> Cart:
-    """cart_with((product, 2), (other, 1))."""
+    """cart_with((product, 2), (other, 1)): a product without options, or a Variant."""
     cart = Cart.objects.create(user=user, coupon_code=coupon_code)
-    for product, quantity in items:
-        CartLine.objects.create(cart=cart, product=product, quantity=quantity)
+    for item, quantity in items:
+        variant = item if isinstance(item, Variant) else variant_of(item)
+        CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
     return cart
 
 

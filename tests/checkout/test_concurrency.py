@@ -78,8 +78,8 @@ def test_n_buyers_for_k_units_get_exactly_k_orders(round_):
     outcomes = run_together([buyer(cart) for cart in carts])
     assert kinds(outcomes) == {"CheckoutResult": units, "OutOfStock": buyers - units}, outcomes
     assert Order.objects.filter(status=Order.Status.PAID).count() == units
-    assert Stock.objects.get(product=product).quantity == 0
-    assert Stock.objects.get(product=other).quantity == 100 - units
+    assert Stock.objects.get(variant__product=product).quantity == 0
+    assert Stock.objects.get(variant__product=other).quantity == 100 - units
 
 
 def test_coupon_limited_to_l_is_used_exactly_l_times():
@@ -105,7 +105,7 @@ def test_same_checkout_token_ten_times_at_once_places_one_order():
     assert len({outcome.order.pk for outcome in outcomes}) == 1
     assert sum(outcome.created for outcome in outcomes) == 1
     assert Order.objects.count() == 1
-    assert Stock.objects.get(product=product).quantity == 3
+    assert Stock.objects.get(variant__product=product).quantity == 3
 
 
 def test_flash_sale_through_the_views_never_answers_5xx():
@@ -135,7 +135,7 @@ def test_flash_sale_through_the_views_never_answers_5xx():
     locations = Counter(outcome["Location"].startswith("/checkout/orders/") for outcome in outcomes)
     assert locations == {True: units, False: buyers - units}
     assert Order.objects.count() == units
-    assert Stock.objects.get(product=product).quantity == 0
+    assert Stock.objects.get(variant__product=product).quantity == 0
 
 
 class ProbingGateway:
@@ -194,7 +194,7 @@ def test_gateway_is_called_outside_the_stock_locking_transaction(settings, card)
     declined = card.startswith("4000")
     assert result.order.status == (Order.Status.CANCELLED if declined else Order.Status.PAID)
     # A decline gives the stock back (and leaves the cart); an approval keeps it taken.
-    assert Stock.objects.get(product=product).quantity == (4 if declined else 1)
+    assert Stock.objects.get(variant__product=product).quantity == (4 if declined else 1)
     assert cart.lines.exists() is declined
 
 
@@ -221,4 +221,4 @@ def test_double_submit_of_one_checkout_through_the_view_places_one_order():
     assert [getattr(o, "status_code", o) for o in outcomes] == [302] * 5, outcomes
     assert {o["Location"] for o in outcomes} == {order.get_absolute_url()}
     assert order.status == Order.Status.PAID
-    assert Stock.objects.get(product=product).quantity == 4
+    assert Stock.objects.get(variant__product=product).quantity == 4

@@ -45,7 +45,7 @@ def kinds(order: Order) -> list[str]:
 
 
 def stock_of(line) -> int:
-    return Stock.objects.get(product_id=line.product_id).quantity
+    return Stock.objects.get(variant_id=line.variant_id).quantity
 
 
 def test_placing_and_paying_are_events_with_amounts():

@@ -33,7 +33,7 @@ def place(client, card: str, quantity: int = 2):
 
 
 def stock(product) -> int:
-    return Stock.objects.get(product=product).quantity
+    return Stock.objects.get(variant__product=product).quantity
 
 
 def post_webhook(client, body: bytes, signature: str):

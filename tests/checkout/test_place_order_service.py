@@ -16,7 +16,13 @@ from tests.checkout.factories import (
     cart_with,
     reviewed,
 )
-from tests.factories import ProductFactory, WarehouseFactory
+from tests.factories import (
+    ProductFactory,
+    WarehouseFactory,
+    set_price,
+    variant_of,
+    variant_of_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +41,7 @@ def checkout(cart, *, token=None, card=None, user=None, fingerprint=None):
 
 
 def stock_of(product) -> int:
-    return sum(Stock.objects.filter(product=product).values_list("quantity", flat=True))
+    return sum(Stock.objects.filter(variant__product=product).values_list("quantity", flat=True))
 
 
 def test_order_snapshots_lines_decrements_stock_and_empties_cart(mailoutbox, run_tasks):
@@ -60,7 +66,9 @@ def test_order_snapshots_lines_decrements_stock_and_empties_cart(mailoutbox, run
 
 def test_stock_taken_from_several_warehouses_and_returned_on_decline():
     product = ProductFactory(stock=2)
-    Stock.objects.create(product=product, warehouse=WarehouseFactory(code="north"), quantity=3)
+    Stock.objects.create(
+        variant=variant_of(product), warehouse=WarehouseFactory(code="north"), quantity=3
+    )
     cart = cart_with((product, 4))
     result = checkout(cart, card=card_token(DECLINE))
     assert result.order.status == Order.Status.CANCELLED
@@ -84,8 +92,7 @@ def test_price_change_after_review_places_nothing():
     product = ProductFactory(current_price=Decimal("10.00"), stock=5)
     cart = cart_with((product, 1))
     fingerprint = reviewed(cart)
-    product.current_price = Decimal("12.00")
-    product.save()
+    set_price(product, "12.00")
     with pytest.raises(services.PriceChanged) as changed:
         checkout(cart, fingerprint=fingerprint)
     assert changed.value.quote.total == Decimal("16.90")
@@ -170,8 +177,10 @@ class AnotherTabAddsWhileCharging:
         from apps.cart.models import CartLine
         from apps.checkout.payments import TestGateway
 
-        CartLine.objects.create(cart_id=self.cart_id, product_id=self.extra_product_id, quantity=1)
-        line = CartLine.objects.get(cart_id=self.cart_id, product__name="Lamp")
+        CartLine.objects.create(
+            cart_id=self.cart_id, variant=variant_of_id(self.extra_product_id), quantity=1
+        )
+        line = CartLine.objects.get(cart_id=self.cart_id, variant__product__name="Lamp")
         line.quantity += 2
         line.save()
         return TestGateway().charge(token, amount, currency, reference)
@@ -194,7 +203,10 @@ def test_paid_order_leaves_what_another_tab_added_during_payment(settings):
         ("Mug", 3),
     ]
     # The ordered units left the cart; what the other tab added during payment did not.
-    assert {line.product_id: line.quantity for line in cart.lines.all()} == {lamp.pk: 2, late.pk: 1}
+    assert {line.variant.product_id: line.quantity for line in cart.lines.all()} == {
+        lamp.pk: 2,
+        late.pk: 1,
+    }
 
 
 def test_gateway_is_chosen_by_setting(settings):

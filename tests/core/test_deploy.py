@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -82,3 +83,36 @@ def test_docker_compose_file_is_valid():
         command = [compose, "config", "--quiet"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_compose_has_nginx_serve_static_and_media_from_the_web_volumes():
+    """Production serves /media/ (and /static/) through nginx from volumes the web process fills:
+    Django itself serves no media with DEBUG off."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    web = compose.split("\n  web:\n")[1].split("\n  nginx:\n")[0]
+    nginx = compose.split("\n  nginx:\n")[1].split("\nvolumes:\n")[0]
+    assert "STATIC_ROOT: /app/staticfiles" in web and "MEDIA_ROOT: /app/media" in web
+    assert "- static:/app/staticfiles" in web and "- media:/app/media" in web
+    assert "collectstatic" in web
+    assert '"8000:8000"' not in web  # reached through nginx only
+    assert "STATIC_ROOT: /srv/static" in nginx and "MEDIA_ROOT: /srv/media" in nginx
+    assert "- static:/srv/static:ro" in nginx and "- media:/srv/media:ro" in nginx
+    assert "deploy/nginx/hypershop.conf.template:/etc/nginx/templates/" in nginx
+    template = (ROOT / "deploy" / "nginx" / "hypershop.conf.template").read_text()
+    for name in set(re.findall(r"\$\{(\w+)\}", template)):
+        assert f"      {name}: " in nginx, f"the nginx service does not set {name}"
+
+
+def test_nginx_template_renders_to_a_valid_config(tmp_path):
+    from e2e.servers import nginx_binary, nginx_conf
+
+    conf = nginx_conf(tmp_path, 8080, "127.0.0.1:8000", tmp_path / "static", tmp_path / "media")
+    result = subprocess.run(
+        [nginx_binary(), "-t", "-c", str(conf), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (
+        "location /media/" in conf.read_text() and f"alias {tmp_path}/media/;" in conf.read_text()
+    )

@@ -369,7 +369,7 @@ def test_catalog_writes_move_the_render_key_again_after_commit(django_capture_on
 
 def test_cached_block_renders_let_stock_lag_by_at_most_the_catalogs_bound(client):
     """Checkout changes stock without signals; a cached grid shows it within STOCK_LAG s."""
-    from apps.catalog.selectors_blocks import STOCK_LAG
+    from apps.catalog.listing import STOCK_LAG
 
     ProductFactory.create_batch(3)
     call_command("seed_layout")

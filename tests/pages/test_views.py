@@ -211,7 +211,7 @@ def test_uppercase_address_is_not_a_duplicate_of_the_page(client):
 
 
 def test_paths_no_page_can_have_are_not_redirected_to_a_slash(client):
-    assert client.get("/favicon.ico").status_code == 404
+    assert client.get("/apple-touch-icon.png").status_code == 404
 
 
 def test_admin_publish_without_a_date_publishes_now(client, editor):

@@ -27,7 +27,7 @@ from apps.layout import services as layout_services
 from apps.wishlist import services as wishlist_services
 from apps.wishlist.tokens import make_opt_out_token
 from tests.checkout.factories import ADDRESS, CouponFactory, card_token, cart_with, reviewed
-from tests.factories import ProductFactory, StaffFactory, UserFactory
+from tests.factories import ProductFactory, StaffFactory, UserFactory, variant_of
 from tests.layout.factories import banner, hero, publish_home, rich
 from tests.pages.factories import PageFactory
 
@@ -108,7 +108,7 @@ def build_world() -> World:
     order = _placed_order(shopper_a)
     cart_a, _ = Cart.objects.get_or_create(user=shopper_a)
     line_a = CartLine.objects.create(
-        cart=cart_a, product=ProductFactory(name=CART_LINE_NAME), quantity=1
+        cart=cart_a, variant=variant_of(ProductFactory(name=CART_LINE_NAME)), quantity=1
     )
     line_b = cart_with((ProductFactory(name=B_CART_LINE_NAME), 1), user=shopper_b).lines.get()
     CouponFactory(code="SAVE10")

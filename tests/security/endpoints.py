@@ -662,6 +662,7 @@ ENDPOINTS: list[Endpoint] = [
         private_to=(),
     ),
     Endpoint("robots.txt", "public", path=lambda w: "/robots.txt"),
+    Endpoint("favicon.ico", "public", path=lambda w: "/favicon.ico"),
     Endpoint(
         "<pagepath:slug>/",
         "public",

@@ -22,7 +22,7 @@ from django.test import Client
 
 from apps.cart.models import Cart, CartLine
 from apps.wishlist import services as wishlist_services
-from tests.factories import ProductAttributeFactory, ProductFactory, UserFactory
+from tests.factories import ProductAttributeFactory, ProductFactory, UserFactory, variant_of
 from tests.layout.factories import banner, grid_skus, hero, publish_home, rich
 from tests.pages.factories import PageFactory
 
@@ -99,7 +99,7 @@ def _build() -> Hostile:
     product = ProductFactory(name=HOSTILE, sku="HOSTILE-1", description=HOSTILE)
     ProductAttributeFactory(product=product, value=HOSTILE[:120])
     cart, _ = Cart.objects.get_or_create(user=shopper)
-    CartLine.objects.create(cart=cart, product=product, quantity=1)
+    CartLine.objects.create(cart=cart, variant=variant_of(product), quantity=1)
     wishlist_services.set_saved(shopper, product.pk, True)
     publish_home(
         ("hero", hero(HOSTILE[:120], text=HOSTILE[:500], cta_label=HOSTILE[:60], cta_url="/ok")),

@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 
 from apps.catalog.models import Product, Stock
 from apps.wishlist.models import AlertOptOut, WishlistAlert, WishlistItem
+from tests import factories
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,11 +36,11 @@ def save(user, product, price, in_stock=True):
 
 
 def set_price(product, price):
-    Product.objects.filter(pk=product.pk).update(current_price=Decimal(price))
+    factories.set_price(product, price)
 
 
 def set_stock(product, quantity):
-    Stock.objects.filter(product=product).update(quantity=quantity)
+    Stock.objects.filter(variant__product=product).update(quantity=quantity)
 
 
 def test_price_drop_is_announced_once():

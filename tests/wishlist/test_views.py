@@ -183,7 +183,7 @@ def test_wishlist_page_query_budget(shopper_client, shopper, django_assert_num_q
         product = ProductFactory()
         ProductImageFactory(product=product)
         save(shopper, product)
-    Stock.objects.filter(product__in=Product.objects.all()[:1]).update(quantity=0)
+    Stock.objects.filter(variant__product__in=Product.objects.all()[:1]).update(quantity=0)
     # session user, wishlist items with products, card products, their primary images
     with django_assert_num_queries(4):
         response = shopper_client.get("/wishlist/")

@@ -3,6 +3,10 @@
 `make run` calls it with `--products 300 --if-empty` on SQLite; the benchmark seeds 100,000 on
 PostgreSQL. Images are drawn locally with Pillow, one per product family and colour (at most 80),
 shared between products.
+
+Variants by family: boots and sneakers in EU 36-46 (1-2 colours), clothes in XS-XXL x 2-4
+colours, everything else (mugs, lamps, tents...) one default variant. About 11 variants per
+product on average; each colour's picture is shared by that colour's sizes.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ from apps.catalog.models import (
     Product,
     ProductAttribute,
     ProductImage,
+    ProductType,
     Stock,
+    Variant,
     Warehouse,
 )
 from apps.catalog.services import bump_catalog_version
@@ -119,6 +125,23 @@ COLOUR_RGB = {
     "Brown": (130, 85, 50),
 }
 SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
+SHOE_SIZES = [str(n) for n in range(36, 47)]
+# Product type of each family: which options make its variants.
+TYPE_OF = {
+    "Dresses": "clothing",
+    "Tops": "clothing",
+    "Shirts": "clothing",
+    "Trousers": "clothing",
+    "Jackets": "clothing",
+    "Sneakers": "shoes",
+    "Boots": "shoes",
+}
+TYPES = {
+    # slug: (name, option slugs, product attribute slugs)
+    "clothing": ("Clothing", ("colour", "size"), ("brand", "material", "waterproof")),
+    "shoes": ("Shoes", ("colour", "size"), ("brand", "material")),
+    "simple": ("Simple product", (), ("brand", "material", "waterproof")),
+}
 BRANDS = [
     "Acme",
     "Borealis",
@@ -182,15 +205,28 @@ class Command(BaseCommand):
             # Fresh statistics for the planner and a visibility map for index-only scans.
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "VACUUM ANALYZE catalog_product, catalog_productattribute, catalog_stock, "
-                    "catalog_productimage, catalog_category"
+                    "VACUUM ANALYZE catalog_product, catalog_productattribute, catalog_variant, "
+                    "catalog_stock, catalog_productimage, catalog_category"
                 )
         bump_catalog_version()
-        self.stdout.write(self.style.SUCCESS(f"Seeded {count} products (seed {options['seed']})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {count} products with {self._variants} variants (seed {options['seed']})."
+            )
+        )
 
     def _reset(self) -> None:
         """Raw deletes: the ORM's cascade collector would load every row into Python first."""
-        for model in (ProductAttribute, Stock, ProductImage, Product):
+        for model in (
+            ProductAttribute,
+            Stock,
+            Variant,
+            ProductImage,
+            Product,
+            ProductType.option_attributes.through,
+            ProductType.product_attributes.through,
+            ProductType,
+        ):
             model.objects.all()._raw_delete(model.objects.db)
         while Category.objects.exists():
             Category.objects.filter(children__isnull=True)._raw_delete(Category.objects.db)
@@ -254,19 +290,24 @@ class Command(BaseCommand):
                 },
             )
         leaves = self._categories()
+        types = {}
+        for slug, (name, option_slugs, attribute_slugs) in TYPES.items():
+            types[slug], _ = ProductType.objects.get_or_create(slug=slug, defaults={"name": name})
+            types[slug].option_attributes.set([definitions[s] for s in option_slugs])
+            types[slug].product_attributes.set([definitions[s] for s in attribute_slugs])
 
         start = Product.objects.count()
+        self._variants = 0
         progress = tqdm(total=count, unit="product", disable=verbosity == 0, desc="seed_demo")
         for chunk_start in range(0, count, CHUNK):
             size = min(CHUNK, count - chunk_start)
             plans = [
-                self._plan(rng, start + chunk_start + i, leaves, warehouses[0].pk)
+                self._plan(rng, start + chunk_start + i, leaves, warehouses[0].pk, types)
                 for i in range(size)
             ]
             products = Product.objects.bulk_create([plan[0] for plan in plans], batch_size=1000)
-            attributes, stock, gallery = [], [], []
-            for product, (_, attrs, family) in zip(products, plans, strict=True):
-                colours = attrs["colour"]
+            attributes, variants, gallery = [], [], []
+            for product, (_, attrs, family, planned) in zip(products, plans, strict=True):
                 for slug, values in attrs.items():
                     for value in values:
                         attributes.append(
@@ -274,68 +315,137 @@ class Command(BaseCommand):
                                 product=product, definition=definitions[slug], value=value
                             )
                         )
-                out = rng.random() < 0.12
-                for warehouse in warehouses:
-                    quantity = 0 if out else rng.choice((0, 1, 2, 3, 5, 8, 12, 20, 40))
-                    stock.append(Stock(product=product, warehouse=warehouse, quantity=quantity))
-                extra = 2 if rng.random() < 0.3 else 0
-                first = COLOURS.index(colours[0])
-                for order in range(1 + extra):
-                    # The gallery shows the product in its colour, then in two other colours.
-                    shown = COLOURS[(first + order * 3) % len(COLOURS)]
-                    gallery.append(
-                        ProductImage(
-                            product=product,
-                            image=self._image(family, shown),
-                            width=IMAGE_SIZE,
-                            height=IMAGE_SIZE,
-                            alt_text=f"{product.name}, {shown.lower()}",
-                            is_primary=order == 0,
-                            sort_order=order,
+                for variant in planned:
+                    variant.product = product
+                    variants.append(variant)
+                gallery.extend(self._gallery(rng, product, family, product.swatches))
+            variants = Variant.objects.bulk_create(variants, batch_size=5000)
+            self._variants += len(variants)
+            out = {p.pk for p in products if rng.random() < 0.12}
+            stock = []
+            for variant in variants:
+                gone = variant.product_id in out or rng.random() < 0.1
+                stock.append(
+                    Stock(
+                        variant=variant,
+                        warehouse=warehouses[0],
+                        quantity=0 if gone else rng.choice((1, 2, 3, 5, 8, 12, 20, 40)),
+                    )
+                )
+                if rng.random() < 0.3:
+                    stock.append(
+                        Stock(
+                            variant=variant,
+                            warehouse=warehouses[1],
+                            quantity=0 if gone else rng.choice((0, 1, 2, 5, 10)),
                         )
                     )
-            ProductAttribute.objects.bulk_create(attributes, batch_size=2000)
-            Stock.objects.bulk_create(stock, batch_size=2000)
-            ProductImage.objects.bulk_create(gallery, batch_size=2000)
+            ProductAttribute.objects.bulk_create(attributes, batch_size=5000)
+            Stock.objects.bulk_create(stock, batch_size=5000)
+            ProductImage.objects.bulk_create(gallery, batch_size=5000)
             progress.update(size)
         progress.close()
 
+    def _gallery(self, rng: random.Random, product: Product, family: str, colours: list[str]):
+        """One picture per colour offered (shared by that colour's sizes, tagged with it); a
+        product without colour options gets one picture, sometimes two more in other colours."""
+        if colours:
+            for order, colour in enumerate(colours):
+                yield ProductImage(
+                    product=product,
+                    image=self._image(family, colour),
+                    width=IMAGE_SIZE,
+                    height=IMAGE_SIZE,
+                    alt_text=f"{product.name}, {colour.lower()}",
+                    option_value=colour,
+                    is_primary=order == 0,
+                    sort_order=order,
+                )
+            return
+        first = rng.randrange(len(COLOURS))
+        extra = 2 if rng.random() < 0.3 else 0
+        for order in range(1 + extra):
+            shown = COLOURS[(first + order * 3) % len(COLOURS)]
+            yield ProductImage(
+                product=product,
+                image=self._image(family, shown),
+                width=IMAGE_SIZE,
+                height=IMAGE_SIZE,
+                alt_text=f"{product.name}, {shown.lower()}",
+                is_primary=order == 0,
+                sort_order=order,
+            )
+
+    @staticmethod
+    def _variants_for(
+        rng: random.Random, kind: str, sku: str, price: Decimal, on_sale: bool
+    ) -> list[Variant]:
+        if kind == "simple":
+            compare = (price * Decimal("1.25")).quantize(Decimal("0.01")) if on_sale else None
+            return [Variant(sku=sku, options={}, price=price, compare_at_price=compare)]
+        if kind == "shoes":
+            colours, sizes, dearer = rng.sample(COLOURS, rng.choice((1, 1, 2))), SHOE_SIZES, 45
+        else:
+            colours, sizes, dearer = rng.sample(COLOURS, rng.randint(2, 4)), SIZES, 4
+        variants = []
+        for colour in colours:
+            colour_on_sale = on_sale and (colour == colours[0] or rng.random() < 0.5)
+            for index, size in enumerate(sizes):
+                big = (int(size) >= dearer) if kind == "shoes" else index >= dearer
+                own = price + (Decimal("5.00") if big else 0)
+                compare = (
+                    (own * Decimal("1.25")).quantize(Decimal("0.01")) if colour_on_sale else None
+                )
+                variants.append(
+                    Variant(
+                        sku=f"{sku}-{colour.upper()}-{size}",
+                        options={"colour": colour, "size": size},
+                        price=own,
+                        compare_at_price=compare,
+                        sort_order=len(variants),
+                    )
+                )
+        return variants
+
     def _plan(
-        self, rng: random.Random, index: int, leaves, warehouse_id: int
-    ) -> tuple[Product, dict[str, list[str]], str]:
+        self, rng: random.Random, index: int, leaves, warehouse_id: int, types
+    ) -> tuple[Product, dict[str, list[str]], str, list[Variant]]:
         category, family = leaves[rng.randrange(len(leaves))]
         brand = rng.choice(BRANDS)
         noun = rng.choice(NOUNS[family])
         name = f"{brand} {rng.choice(ADJECTIVES)} {noun}"
         price = Decimal(rng.randrange(499, 29999)) / 100
-        compare = (
-            (price * Decimal("1.25")).quantize(Decimal("0.01")) if rng.random() < 0.2 else None
-        )
+        on_sale = rng.random() < 0.2
         words = rng.sample(WORDS, 4)
         description = (
             f"{'An' if words[0][0] in 'aeiou' else 'A'} {words[0]}, {words[1]} {noun.lower()} "
             f"by {brand}. "
             f"{words[2].capitalize()} and {words[3]}, made for every day."
         )
-        colours = rng.sample(COLOURS, 2 if rng.random() < 0.25 else 1)
-        attrs = {
-            "colour": colours,
-            "size": [rng.choice(SIZES)],
-            "brand": [brand],
-            "material": [rng.choice(MATERIALS)],
-        }
+        kind = TYPE_OF.get(family, "simple")
+        sku = f"DEMO-{index:07d}"
+        variants = self._variants_for(rng, kind, sku, price, on_sale)
+        attrs = {"brand": [brand], "material": [rng.choice(MATERIALS)]}
         if category.path.startswith("outdoors"):
             attrs["waterproof"] = ["Yes" if rng.random() < 0.6 else "No"]
         status = Product.Status.DRAFT if index % 97 == 96 else Product.Status.ACTIVE
+        cheapest = min(variants, key=lambda v: v.price)
+        swatches = list(dict.fromkeys(v.options["colour"] for v in variants if v.options))
+        # The summary columns services.refresh_variant_summary would write, computed here.
         product = Product(
-            sku=f"DEMO-{index:07d}",
+            sku=sku,
             slug=f"{slugify(name)}-{index}",
             name=name,
             description=description,
             category=category,
+            product_type=types[kind],
             primary_warehouse_id=warehouse_id,
-            current_price=price,
-            compare_at_price=compare,
+            current_price=cheapest.price,
+            compare_at_price=cheapest.compare_at_price,
+            max_price=max(v.price for v in variants),
+            on_sale=any(v.compare_at_price for v in variants),
+            has_options=kind != "simple",
+            swatches=swatches,
             status=status,
         )
-        return product, attrs, family
+        return product, attrs, family, variants

@@ -1,4 +1,4 @@
-"""Catalog reads for layout blocks, owned by the layout issue.
+"""Catalog listings beyond the faceted page: the product grids of layout blocks.
 
 Every product grid and category tile on a page is answered by ONE query (a UNION ALL of one
 limited sub-select per spec) plus card_queryset()'s image prefetch, so a page with six grids
@@ -15,7 +15,7 @@ from django.db.models import CharField, IntegerField, Q, QuerySet, Subquery, Val
 from django.db.models.functions import Concat
 
 from .models import Category, Product
-from .selectors import STOCK_LAG, card_queryset
+from .selectors import STOCK_LAG, card_queryset, with_display
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def products_for_specs(specs: Sequence[ProductSpec]) -> list[list[Product]]:
         # SQLite (the embedded default) cannot LIMIT inside a UNION: one query per spec there.
         batches = parts
     for qs in batches:
-        for product in qs:
+        for product in with_display(qs):
             results[product.block_slot].append(product)
     for spec, products in zip(specs, results, strict=True):
         if spec.kind == "skus":

@@ -1,4 +1,4 @@
-"""sitemap.xml and robots.txt: included in shop/urls.py before the catch-all.
+"""sitemap.xml, robots.txt and favicon.ico: included in shop/urls.py before the catch-all.
 
 Django's sitemap views answer any method; require_safe makes POST/PUT/DELETE a 405.
 """
@@ -24,4 +24,5 @@ urlpatterns = [
         name="sitemap-section",
     ),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
