@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import Draft, DraftChange, LayoutBlock, Revision
+from .models import Draft, DraftChange, LayoutBlock, PreviewLink, Revision, ScheduledPublish
 
 
 @admin.register(LayoutBlock)
@@ -130,6 +130,45 @@ class RevisionAdmin(admin.ModelAdmin):
         "snapshot",
     ]
     actions = [restore_revision]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    """Read-only: links are made by their owner from the toolbar; here staff can see them."""
+
+    list_display = ["page", "owner", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["page"]
+    exclude = ["token", "snapshot"]
+    readonly_fields = ["page", "owner", "created_at", "refreshed_at", "expires_at", "revoked_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ScheduledPublish)
+class ScheduledPublishAdmin(admin.ModelAdmin):
+    list_display = ["page", "owner", "run_at", "status", "version", "finished_at"]
+    list_filter = ["status", "page"]
+    readonly_fields = [
+        "page",
+        "owner",
+        "run_at",
+        "status",
+        "created_at",
+        "finished_at",
+        "message",
+        "version",
+        "reported",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -239,8 +239,18 @@ class PromoBannerForm(forms.Form):
         required=False,
         error_messages={"invalid": "3–32 letters, digits, - or _."},
     )
+    starts_at = forms.DateTimeField(
+        required=False, help_text="Hidden until this moment, shop time (optional)"
+    )
     ends_at = forms.DateTimeField(required=False, help_text="Hidden after this moment (optional)")
     link = forms.CharField(max_length=300, required=False, validators=[clean_url])
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and starts >= ends:
+            raise ValidationError("The banner must start before it ends.")
+        return data
 
 
 class PromoBanner(BlockType):
@@ -255,22 +265,42 @@ class PromoBanner(BlockType):
         content = super().to_content(cleaned)
         if cleaned.get("coupon_code"):
             content["coupon_code"] = cleaned["coupon_code"].upper()
-        if cleaned.get("ends_at"):
-            content["ends_at"] = cleaned["ends_at"].isoformat()
+        for moment in ("starts_at", "ends_at"):
+            if cleaned.get(moment):
+                content[moment] = cleaned[moment].isoformat()
+            else:
+                content.pop(moment, None)
         return content
 
     def build(self, content: dict, products: list[list], now: datetime) -> Built:
-        ends_at = ends_at_of(content)
-        if ends_at and ends_at <= now:
-            return Built(
-                hidden_reason=f"Banner ended on {ends_at:%Y-%m-%d %H:%M} UTC and is hidden."
-            )
+        hidden = banner_hidden_reason(content, now)
+        if hidden:
+            return Built(hidden_reason=hidden)
         return Built(context=dict(content))
 
 
+def banner_hidden_reason(content: dict, now: datetime) -> str:
+    """Why a promo banner is not shown at `now` (before its start, after its end), or ""."""
+    starts_at, ends_at = starts_at_of(content), ends_at_of(content)
+    if starts_at and starts_at > now:
+        local = timezone.localtime(starts_at)
+        return f"Banner starts on {local:%Y-%m-%d %H:%M %Z} and is hidden until then."
+    if ends_at and ends_at <= now:
+        return f"Banner ended on {ends_at:%Y-%m-%d %H:%M} UTC and is hidden."
+    return ""
+
+
+def starts_at_of(content: dict) -> datetime | None:
+    return _moment(content, "starts_at")
+
+
 def ends_at_of(content: dict) -> datetime | None:
-    """The banner's end, or None (also for malformed content: validation reports that)."""
-    raw = content.get("ends_at") if isinstance(content, dict) else None
+    return _moment(content, "ends_at")
+
+
+def _moment(content: dict, name: str) -> datetime | None:
+    """The banner's start or end, or None (also for malformed content: validation reports it)."""
+    raw = content.get(name) if isinstance(content, dict) else None
     try:
         value = datetime.fromisoformat(raw) if isinstance(raw, str) and raw else None
     except ValueError:

@@ -6,15 +6,19 @@ Who may see a draft is decided here, before anything is rendered: only a staff u
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from . import rendering, selectors, services
+from . import rendering, scheduling, selectors, services
 from .blocks import TYPE_CHOICES
 from .surfaces import Surface
 
 MODE_SESSION_KEY = "layout_mode"
+DEVICE_SESSION_KEY = "layout_device"
+DEVICES = ("phone", "tablet", "desktop")
 PERMISSION = "layout.change_layoutblock"
 
 
@@ -34,11 +38,15 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
     mode = "draft" if editor and request.session.get(MODE_SESSION_KEY) == "draft" else "live"
     context: dict = {"page": page, "mode": mode, "editor": editor}
     if mode == "draft":
-        draft, states = selectors.preview_states(request.user, page)
+        draft = selectors.draft_for(request.user, page)
+        published = selectors.published_states(page)
+        states = selectors.overlay(published, list(draft.changes.all())) if draft else published
         rendered = rendering.draft_blocks(states)
+        summary = services.change_summary(draft, published)
         context["toolbar"] = {
             "draft": draft,
-            "change_count": services.change_count(draft),
+            "change_count": len(summary),
+            "change_summary": summary,
             "conflicts": services.conflicts_for(request.user, page) if draft else [],
             "types": TYPE_CHOICES,
             "regions": surface.regions,
@@ -48,6 +56,18 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
         if editor:
             draft = selectors.draft_for(request.user, page)
             context["toolbar"] = {"draft": draft, "change_count": services.change_count(draft)}
+    if editor:
+        device = request.session.get(DEVICE_SESSION_KEY)
+        context["device"] = device if device in DEVICES else "desktop"
+        context["toolbar"]["devices"] = DEVICES
+        pending, failures = scheduling.notices(request.user, page)
+        context["toolbar"]["schedule"] = pending
+        for failed in failures:
+            messages.error(
+                request,
+                f"Your publish scheduled for {timezone.localtime(failed.run_at):%Y-%m-%d %H:%M} "
+                f"did not go live. {failed.message}",
+            )
     rendered = rendering.for_viewer(rendered, request)
     rendered = rendering.with_csrf(rendered, get_token(request))
     grouped = rendering.regions(rendered, staff=editor)

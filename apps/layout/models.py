@@ -140,3 +140,66 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} v{self.version}"
+
+
+class PreviewLink(models.Model):
+    """A read-only link to a snapshot of one marketer's draft, for people without an account.
+
+    The snapshot (the draft's block states when the link was made or last refreshed) is what the
+    link shows, so later edits do not change what a client is reviewing.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="layout_preview_links", on_delete=models.CASCADE
+    )
+    page = models.CharField(max_length=60)
+    token = models.CharField(max_length=64, unique=True)
+    snapshot = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    refreshed_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "page"], name="layout_previewlink_owner_page")]
+
+    def __str__(self) -> str:
+        return f"Preview of {self.page} by {self.owner} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class ScheduledPublish(models.Model):
+    """'Publish at…': the owner's draft of a page goes live at `run_at`, on the task worker."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PUBLISHED = "published", "Published"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="layout_schedules", on_delete=models.CASCADE
+    )
+    page = models.CharField(max_length=60)
+    run_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    version = models.PositiveIntegerField(null=True, blank=True)
+    # A failure is shown to the owner once, on their next visit to the page.
+    reported = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["run_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "page"],
+                condition=Q(status="pending"),
+                name="layout_one_pending_schedule_per_draft",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "run_at"], name="layout_schedule_due")]
+
+    def __str__(self) -> str:
+        return f"{self.page} by {self.owner} at {self.run_at:%Y-%m-%d %H:%M} ({self.status})"

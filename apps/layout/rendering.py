@@ -21,7 +21,14 @@ from apps.core.fragments import new_marker, refill
 
 from . import cache as keys
 from . import selectors
-from .blocks import Built, ends_at_of, get_type, validate_block
+from .blocks import (
+    Built,
+    banner_hidden_reason,
+    ends_at_of,
+    get_type,
+    starts_at_of,
+    validate_block,
+)
 from .selectors import BlockState
 
 
@@ -126,13 +133,9 @@ def with_csrf(rendered: list[Rendered], token: str) -> list[Rendered]:
 
 def _to_rendered(state: BlockState, result: dict) -> Rendered:
     hidden = result["hidden"]
-    ends_at = (
-        ends_at_of(state.content)
-        if state.type == "promo_banner" and isinstance(state.content, dict)
-        else None
-    )
-    if not hidden and ends_at is not None and ends_at <= timezone.now():
-        hidden = f"Banner ended on {ends_at:%Y-%m-%d %H:%M} UTC and is hidden."
+    if state.type == "promo_banner" and isinstance(state.content, dict):
+        # A cached render may predate the banner's start or end: decide again now.
+        hidden = banner_hidden_reason(state.content, timezone.now())
     return Rendered(
         state=state,
         html=mark_safe(result["html"]),
@@ -148,9 +151,11 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
 def _ttl(state: BlockState) -> int:
     ttl = keys.RENDER_TTL
     if state.type == "promo_banner":
-        ends_at = ends_at_of(state.content)
-        if ends_at is not None:
-            ttl = max(1, min(ttl, int((ends_at - timezone.now()).total_seconds()) + 1))
+        # Render again when the banner starts or ends, so it appears and goes on time.
+        now = timezone.now()
+        for moment in (starts_at_of(state.content), ends_at_of(state.content)):
+            if moment is not None and moment > now:
+                ttl = max(1, min(ttl, int((moment - now).total_seconds()) + 1))
     return ttl
 
 
@@ -191,3 +196,24 @@ def regions(rendered: list[Rendered], staff: bool) -> dict[str, list[Rendered]]:
         if staff or item.visible_to_shoppers:
             grouped.setdefault(item.state.region, []).append(item)
     return grouped
+
+
+def shared_blocks(page: str, states: list[BlockState]) -> list[Rendered]:
+    """A preview link's snapshot: blocks it left as published may be READ from the live render
+    cache (same block, same rev, so the same HTML); nothing is ever written to the shared cache,
+    and a cold key is not warmed by it either."""
+    version = cache.get(keys.version_key(page))
+    catalog_version = cache.get(keys.CATALOG_VERSION_KEY)
+    render_keys = {}
+    if version is not None and catalog_version is not None:
+        render_keys = {
+            s.key: keys.render_key(page, s.pk, s.rev, version, int(catalog_version))
+            for s in states
+            if not s.status and s.pk is not None and s.is_active
+        }
+    cached = cache.get_many(list(render_keys.values())) if render_keys else {}
+    results = {key: cached[k] for key, k in render_keys.items() if k in cached}
+    missing = [s for s in states if s.key not in results]
+    if missing:
+        results.update(_render_batch(missing))
+    return [_to_rendered(s, results[s.key]) for s in states]

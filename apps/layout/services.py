@@ -14,6 +14,7 @@ from django.http import Http404
 from . import selectors
 from .blocks import validate_block
 from .cache import forget_version
+from .describe import block_name, restore_changes, summarise
 from .models import Draft, DraftChange, LayoutBlock, LayoutPage, Revision, page_of
 from .selectors import FIELDS, BlockState
 
@@ -191,8 +192,28 @@ def discard(user, page: str) -> int:
     return deleted
 
 
-def change_count(draft: Draft | None) -> int:
-    return len(draft.changes.all()) if draft else 0
+def change_summary(draft: Draft | None, published: list[BlockState] | None = None) -> list[str]:
+    """The draft's changes as a marketer counts them (a move is one change)."""
+    changes = list(draft.changes.all()) if draft else []
+    if not changes:
+        return []
+    if published is None:
+        published = selectors.published_states(draft.page)
+    return summarise(published, selectors.overlay(published, changes), changes)
+
+
+def change_count(draft: Draft | None, published: list[BlockState] | None = None) -> int:
+    return len(change_summary(draft, published))
+
+
+def _names_at(page: str, version: int) -> dict[int, str]:
+    """Block names as of a version (for blocks deleted since), from that version's revision."""
+    revision = Revision.objects.filter(page=page, version=version).only("snapshot").first()
+    rows = revision.snapshot if revision else []
+    return {row["id"]: block_name(row.get("type", ""), row.get("content")) for row in rows}
+
+
+_VERBS = {"update": "changes", "delete": "deletes", "insert": "adds"}
 
 
 def _conflicts(
@@ -204,19 +225,20 @@ def _conflicts(
             f"The page was published since your draft started (v{draft.base_version} → v{version})."
         )
     where = "in the newer publish" if draft.base_version != version else "since your draft started"
+    old_names: dict[int, str] | None = None
     for change in changes:
         if change.block_id is None:
             continue
         block = current.get(change.block_id)
+        verb = _VERBS.get(change.op, change.op)
         if block is None:
-            messages.append(
-                f"Block #{change.block_id} was deleted {where}; your draft {change.op}s it."
-            )
+            if old_names is None:
+                old_names = _names_at(draft.page, draft.base_version)
+            name = old_names.get(change.block_id, "A block")
+            messages.append(f"{name} was deleted {where}; your draft {verb} it.")
         elif block.rev != change.base_rev:
-            messages.append(
-                f"Block #{block.pk} ({block.type}) was changed in the newer publish; "
-                f"your draft {change.op}s it."
-            )
+            name = block_name(block.type, block.content)
+            messages.append(f"{name} was changed in the newer publish; your draft {verb} it.")
     return messages
 
 
@@ -255,7 +277,7 @@ def _record(layout_page: LayoutPage, user, note: str, count: int) -> Revision:
     )
 
 
-def publish(user, page: str) -> PublishResult:
+def publish(user, page: str, note: str = "Published draft") -> PublishResult:
     """Apply the user's draft in one transaction, unless someone published since it started."""
     with transaction.atomic():
         layout_page = _lock_page(page)
@@ -263,6 +285,8 @@ def publish(user, page: str) -> PublishResult:
         changes = list(draft.changes.all()) if draft else []
         if not changes:
             raise NothingToPublish("Your draft has no changes.")
+        published = selectors.published_states(page)
+        count = len(summarise(published, selectors.overlay(published, changes), changes))
         ids = sorted(c.block_id for c in changes if c.block_id is not None)
         current = {
             b.pk: b
@@ -277,7 +301,7 @@ def publish(user, page: str) -> PublishResult:
             return PublishResult(
                 False,
                 layout_page.version,
-                len(changes),
+                count,
                 _conflicts(draft, changes, current, layout_page.version),
             )
         for change in changes:
@@ -294,9 +318,9 @@ def publish(user, page: str) -> PublishResult:
                     setattr(block, name, value)
                 block.rev += 1
                 block.save()
-        revision = _record(layout_page, user, "Published draft", len(changes))
+        revision = _record(layout_page, user, note, count)
         draft.delete()
-    return PublishResult(True, revision.version, len(changes))
+    return PublishResult(True, revision.version, count)
 
 
 @transaction.atomic
@@ -321,6 +345,7 @@ def rebase(user, page: str) -> int:
 def restore(user, revision: Revision) -> Revision:
     """Make a revision's blocks the published layout again; itself a publish (new version)."""
     layout_page = _lock_page(revision.page)
+    count = len(restore_changes(selectors.published_states(revision.page), revision.snapshot))
     existing = {
         b.pk: b
         for b in selectors.page_blocks_query(revision.page).order_by("pk").select_for_update()
@@ -341,7 +366,7 @@ def restore(user, revision: Revision) -> Revision:
     for pk, block in existing.items():
         if pk not in keep:
             block.delete()
-    return _record(layout_page, user, f"Restored v{revision.version}", len(revision.snapshot))
+    return _record(layout_page, user, f"Restored v{revision.version}", count)
 
 
 @transaction.atomic

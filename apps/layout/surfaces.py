@@ -25,6 +25,9 @@ class Surface:
     # Extra template context the fragment needs (the CMS page around the blocks), or None when
     # the requesting user may not see this page at all.
     context: Callable[[HttpRequest], dict | None] = field(default=lambda request: {})
+    # The same, for a preview link's visitor (no account): what the page shows around the
+    # blocks, decided by the marketer who shared it, not by the visitor.
+    shared_context: Callable[[], dict] = field(default=lambda: {})
 
 
 Resolver = Callable[[str, int], "Surface | None"]

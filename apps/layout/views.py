@@ -19,7 +19,7 @@ from django_htmx.http import reswap, retarget
 
 from apps.core.htmx import wants_fragment
 
-from . import selectors, services, surfaces
+from . import scheduling, selectors, services, surfaces
 from .blocks import REGISTRY, content_to_form_data, get_type
 from .context import MODE_SESSION_KEY, can_edit, page_context, private_if_editor
 from .models import Revision
@@ -192,9 +192,11 @@ def delete_block(request: HttpRequest, page: str, key: str) -> HttpResponse:
 def publish(request: HttpRequest, page: str) -> HttpResponse:
     surface = _editor(request, page)
     draft = selectors.draft_for(request.user, page)
+    summary = services.change_summary(draft)
     context = {
         "page": page,
-        "change_count": services.change_count(draft),
+        "change_count": len(summary),
+        "changes": summary,
         "conflicts": services.conflicts_for(request.user, page),
         "cancel_url": surface.url,
     }
@@ -210,6 +212,8 @@ def publish(request: HttpRequest, page: str) -> HttpResponse:
             context["conflicts"] = ["A block in your draft is invalid: " + " ".join(exc.messages)]
             result = None
         if result is not None and result.published:
+            if scheduling.drop_pending(request.user, page, "Published by hand first."):
+                messages.info(request, "Your scheduled publish was cancelled: nothing left.")
             messages.success(
                 request,
                 f"Published {result.change_count} change(s): layout v{result.version} is live.",
@@ -243,6 +247,8 @@ def discard(request: HttpRequest, page: str) -> HttpResponse:
     surface = _editor(request, page)
     if services.discard(request.user, page):
         messages.success(request, "Draft discarded.")
+        if scheduling.drop_pending(request.user, page, "The draft was discarded."):
+            messages.info(request, "Its scheduled publish was cancelled.")
     return _done(request, surface)
 
 

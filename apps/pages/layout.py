@@ -37,12 +37,16 @@ def surface(page: DynamicPage) -> Surface:
             return None
         return page_context(page, request)
 
+    def shared_context() -> dict:
+        return {"cms": page, "preview": False, "crumbs": []}
+
     return Surface(
         key=layout_key(page),
         regions=REGIONS,
         url=page.get_absolute_url(),
         fragment=FRAGMENT,
         context=context,
+        shared_context=shared_context,
     )
 
 

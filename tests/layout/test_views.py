@@ -351,7 +351,7 @@ def test_publishing_over_a_block_removed_outside_a_publish_reports_it(client, dr
     client.force_login(drafted)
     response = client.post("/layout/home/publish/")
     assert response.status_code == 409
-    assert f"Block #{home.pk} was deleted since your draft started" in response.text
+    assert "Hero &#x27;Live hero&#x27; was deleted since your draft started" in response.text
 
 
 def test_catalog_writes_move_the_render_key_again_after_commit(django_capture_on_commit_callbacks):

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from apps.accounts.models import Address
 from apps.cart.models import Cart, CartLine
 from apps.checkout import services as checkout_services
+from apps.layout import scheduling, sharing
 from apps.layout import selectors as layout_selectors
 from apps.layout import services as layout_services
 from apps.wishlist import services as wishlist_services
@@ -60,6 +63,10 @@ class World:
     draft_key: str
     revision: Any
     address_a: Any = None  # a saved address in shopper A's book (not the default)
+    # The marketer's preview link to their draft (and its signed address) and pending schedule.
+    preview_link: Any = None
+    preview_address: str = ""
+    schedule: Any = None
 
 
 def _marketer() -> Any:
@@ -124,7 +131,12 @@ def build_world() -> World:
     draft_key = layout_services.insert_block(
         staff_perm, "home:main", 0, "rich_text", {"html": f"<p>{DRAFT_PROSE}</p>"}
     )
+    link = sharing.create_link(staff_perm, "home", 24)
+    pending = scheduling.schedule(staff_perm, "home", timezone.now() + timedelta(days=2))
     return World(
+        preview_link=link,
+        preview_address=sharing.address(link),
+        schedule=pending,
         users=users,
         product=product,
         cart_line_a=line_a,

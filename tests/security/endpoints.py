@@ -22,7 +22,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from apps.layout.blocks import REGISTRY
 from tests.checkout.factories import card_token
@@ -150,6 +153,11 @@ def _block(action: str, key: str = "hero_key") -> Callable[[Any], str]:
 
 
 LAYOUT = "staff:layout.change_layoutblock"
+
+
+def in_three_days() -> str:
+    """A valid 'Publish at…' value (the form's datetime-local format, shop time)."""
+    return timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
 
 
 def block_fields(type_name: str) -> tuple[str, ...]:
@@ -711,6 +719,86 @@ ENDPOINTS: list[Endpoint] = [
         mutates=True,
         path=lambda w: f"/layout/home/revisions/{w.revision.pk}/restore/",
         fuzz_path=lambda v: f"/layout/home/revisions/{v}/restore/",
+    ),
+    Endpoint(
+        "layout/<slug:page>/revisions/<int:pk>/",
+        LAYOUT,
+        path=lambda w: f"/layout/home/revisions/{w.revision.pk}/",
+        fuzz_path=lambda v: f"/layout/home/revisions/{v}/",
+    ),
+    Endpoint(
+        "layout/<slug:page>/device/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=_layout("device/"),
+        params=("device",),
+        data=lambda w: {"device": "phone"},
+    ),
+    # Preview links: only the draft's owner makes, refreshes and revokes them.
+    Endpoint(
+        "layout/<slug:page>/links/",
+        LAYOUT,
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_layout("links/"),
+        fuzz_path=lambda v: f"/layout/{v}/links/",
+        params=("hours",),
+        data=lambda w: {"hours": "24"},
+    ),
+    Endpoint(
+        "layout/<slug:page>/links/<int:pk>/revoke/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/layout/home/links/{w.preview_link.pk}/revoke/",
+        fuzz_path=lambda v: f"/layout/home/links/{v}/revoke/",
+    ),
+    Endpoint(
+        "layout/<slug:page>/links/<int:pk>/refresh/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/layout/home/links/{w.preview_link.pk}/refresh/",
+        fuzz_path=lambda v: f"/layout/home/links/{v}/refresh/",
+    ),
+    # The address a preview link opens: anyone holding it sees the snapshot (the draft heading
+    # is the point of sharing it), a hostile or unknown token is a 404 page.
+    Endpoint(
+        "layout/preview/<str:token>/",
+        "public",
+        path=lambda w: f"/layout/preview/{w.preview_address}/",
+        fuzz_path=lambda v: f"/layout/preview/{v}/",
+    ),
+    Endpoint(
+        "layout/<slug:page>/schedules/",
+        LAYOUT,
+        methods=("GET", "POST"),
+        mutates=True,
+        path=_layout("schedules/"),
+        fuzz_path=lambda v: f"/layout/{v}/schedules/",
+        params=("run_at",),
+        data=lambda w: {"run_at": in_three_days()},
+        # The world's draft is already scheduled: a second schedule is refused with a message.
+        expect={"POST staff_perm": (400,)},
+    ),
+    Endpoint(
+        "layout/<slug:page>/schedules/<int:pk>/move/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/layout/home/schedules/{w.schedule.pk}/move/",
+        fuzz_path=lambda v: f"/layout/home/schedules/{v}/move/",
+        params=("run_at",),
+        data=lambda w: {"run_at": in_three_days()},
+    ),
+    Endpoint(
+        "layout/<slug:page>/schedules/<int:pk>/cancel/",
+        LAYOUT,
+        methods=("POST",),
+        mutates=True,
+        path=lambda w: f"/layout/home/schedules/{w.schedule.pk}/cancel/",
+        fuzz_path=lambda v: f"/layout/home/schedules/{v}/cancel/",
     ),
     # pages: SEO files and the CMS catch-all
     Endpoint(
