@@ -51,7 +51,7 @@ class Rendered:
         )
 
 
-def _render_batch(states: list[BlockState]) -> dict[str, dict]:
+def _render_batch(states: list[BlockState], private: bool = False) -> dict[str, dict]:
     """Validate every block, fetch all their catalog data in one batch, render each partial."""
     now = timezone.now()
     planned = []
@@ -91,6 +91,7 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
                     **built.context,
                     "block_key": state.key,
                     "csrf_token": marker,
+                    "private_render": private,
                 },
             )
         results[state.key] = {
@@ -100,7 +101,7 @@ def _render_batch(states: list[BlockState]) -> dict[str, dict]:
             "hidden": built.hidden_reason,
             "slot": marker,
             "template": block_type.template,
-            "viewer": {**built.context, "block_key": state.key}
+            "viewer": {**built.context, "block_key": state.key, "private_render": private}
             if block_type.viewer_aware
             else None,
         }
@@ -185,7 +186,7 @@ def live_blocks(page: str) -> list[Rendered]:
 
 def draft_blocks(states: list[BlockState]) -> list[Rendered]:
     """A preview render: straight from the database, never reading or writing the shared cache."""
-    results = _render_batch(states)
+    results = _render_batch(states, private=True)
     return [_to_rendered(s, results[s.key]) for s in states]
 
 
@@ -203,7 +204,7 @@ def shared_blocks(page: str, states: list[BlockState]) -> list[Rendered]:
     cache (same block, same rev, so the same HTML); nothing is ever written to the shared cache,
     and a cold key is not warmed by it either."""
     version = cache.get(keys.version_key(page))
-    catalog_version = cache.get(keys.CATALOG_VERSION_KEY)
+    catalog_version = cache.get(keys.CATALOG_VERSION.key)
     render_keys = {}
     if version is not None and catalog_version is not None:
         render_keys = {
@@ -215,5 +216,5 @@ def shared_blocks(page: str, states: list[BlockState]) -> list[Rendered]:
     results = {key: cached[k] for key, k in render_keys.items() if k in cached}
     missing = [s for s in states if s.key not in results]
     if missing:
-        results.update(_render_batch(missing))
+        results.update(_render_batch(missing, private=True))
     return [_to_rendered(s, results[s.key]) for s in states]

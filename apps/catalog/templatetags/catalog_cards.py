@@ -34,13 +34,16 @@ def _viewer_state(context: template.Context, product) -> str:
 
 @register.simple_tag(takes_context=True)
 def product_cards(context: template.Context, products) -> list[SafeString]:
-    version = catalog_version()
+    """A private render (a marketer's draft, a preview link: `private_render` in the context)
+    renders its cards itself and neither reads nor writes the shared card cache."""
+    private = bool(context.get("private_render"))
+    version = 0 if private else catalog_version()
     keys = [
         f"catalog:card:{version}:{p.pk}:{p.current_price}:{p.stock_total}:"
         f"{_viewer_state(context, p)}"
         for p in products
     ]
-    found = cache.get_many(keys) if keys else {}
+    found = cache.get_many(keys) if keys and not private else {}
     # (marker, html) pairs; anything else (a card stored before slots had markers) is re-rendered.
     found = {k: v for k, v in found.items() if isinstance(v, tuple) and len(v) == 2}
     missing: dict[str, tuple[str, str]] = {}
@@ -50,7 +53,7 @@ def product_cards(context: template.Context, products) -> list[SafeString]:
             marker = new_marker()
             with context.push(product=product, csrf_token=marker + "c", heart_next=marker + "n"):
                 missing[key] = (marker, str(card.render(context)))
-    if missing:
+    if missing and not private:
         cache.set_many(missing, CARD_TTL)
     request = context.get("request")
     here = escape(request.get_full_path()) if request is not None else ""
