@@ -7,6 +7,7 @@ address fills it as is; the "one default per kind" rule lives in the database.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 
@@ -58,3 +59,27 @@ class Address(models.Model):
     def as_details(self) -> dict[str, str]:
         """The checkout address step's fields (without the e-mail, which is the account's)."""
         return {name: getattr(self, name) for name in self.FIELDS}
+
+
+class Session(AbstractBaseSession):
+    """A session row that also names its signed-in user, so one query reads both.
+
+    `user` mirrors the session's `_auth_user_id` (set by `apps.accounts.sessions.SessionStore`
+    every time the session is saved); the session data stays the source of truth and
+    `apps.accounts.middleware.AuthenticationMiddleware` only uses the joined user when the two
+    agree. Deleting a user deletes their sessions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

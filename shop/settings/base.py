@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -163,7 +163,9 @@ else:
 # Sessions live in PostgreSQL only: a login, a logout or a checkout step is one committed row,
 # so a Redis stall can neither resurrect a logged-out session nor roll a step back (a cache in
 # front of them would have to be invalidated through the very Redis that is stalled).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# The engine is Django's db backend with a `user` column joined on load
+# (apps.accounts.sessions), so a signed-in request reads session and user in one query.
+SESSION_ENGINE = "apps.accounts.sessions"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -359,11 +359,11 @@ def test_history_and_order_page_budget(client, django_assert_max_num_queries, co
     for _ in range(count):
         checkout(cart_with((ProductFactory(), 2), (ProductFactory(), 1)), user=user)
     client.force_login(user)
-    with django_assert_max_num_queries(4):  # session, user, orders with line counts
+    with django_assert_max_num_queries(3):  # session with its user, orders with line counts
         page = client.get("/checkout/orders/").content.decode()
     assert page.count('data-testid="order-row"') == count
     order = Order.objects.filter(user=user).first()
-    with django_assert_max_num_queries(5):  # session, user, order, lines, timeline
+    with django_assert_max_num_queries(4):  # session with its user, order, lines, timeline
         page = client.get(order.get_absolute_url()).content.decode()
     assert page.count('data-testid="order-line"') == 2
 

@@ -271,8 +271,8 @@ def test_retried_merge_costs_the_same_queries_at_any_size(
     products = [old_product() for _ in range(size)]
     body = payload(*products)
     post_merge(shopper_client, body)
-    # session, user, product states, savepoint, existing rows, release, count
-    with django_assert_num_queries(7):
+    # session with its user (one query), product states, savepoint, existing rows, release, count
+    with django_assert_num_queries(6):
         response = post_merge(shopper_client, body)
     assert len(response.json()["alreadySaved"]) == size
     assert WishlistItem.objects.filter(user=shopper).count() == size
