@@ -5,6 +5,7 @@ which the "Order staff" group holds (see apps.checkout.permissions)."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -193,6 +194,17 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
         return "Note added."
 
 
+class IdsOnlyAutocomplete(AutocompleteSelectMultiple):
+    """Django's autocomplete re-renders a refused form by looking up the submitted values as
+    they are: "abc" or a NUL byte there is a 500 instead of the form error. Only ids are looked
+    up (the field itself still says what was wrong)."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(
+            name, [v for v in value if str(v).isascii() and str(v).isdigit()], attr
+        )
+
+
 @admin.register(Coupon)
 class CouponAdmin(admin.ModelAdmin):
     list_display = [
@@ -212,6 +224,13 @@ class CouponAdmin(admin.ModelAdmin):
     # Autocomplete, not filter_horizontal: a shop has thousands of products.
     autocomplete_fields = ["products", "categories"]
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = IdsOnlyAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_queryset(self, request):
         # The scope column: two prefetch queries for the page, not two per coupon.
         return (
@@ -225,7 +244,8 @@ class CouponAdmin(admin.ModelAdmin):
 
     @admin.display(description="scope")
     def scope(self, coupon: Coupon) -> str:
-        names = [c.name for c in coupon.categories.all()] + [p.name for p in coupon.products.all()]
+        names = sorted(c.name for c in coupon.categories.all())
+        names += sorted(p.name for p in coupon.products.all())
         if not names:
             return "Whole cart"
         return ", ".join(names[:4]) + (f" (+{len(names) - 4})" if len(names) > 4 else "")
