@@ -16,13 +16,22 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Line:
+    """What a discount needs to know of a cart line (a scoped coupon looks at the product)."""
+
+    variant_id: int
+    product_id: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class Discount:
     amount: Decimal
     label: str
     error: str = ""
 
 
-Provider = Callable[["Cart", Decimal, Any], Discount | None]
+Provider = Callable[["Cart", list[Line], Any], Discount | None]
 _providers: list[Provider] = []
 
 
@@ -31,9 +40,9 @@ def register(provider: Provider) -> None:
         _providers.append(provider)
 
 
-def compute(cart: Cart, subtotal: Decimal, user: Any = None) -> Discount | None:
+def compute(cart: Cart, lines: list[Line], user: Any = None) -> Discount | None:
     for provider in _providers:
-        discount = provider(cart, subtotal, user)
+        discount = provider(cart, lines, user)
         if discount is not None:
             return discount
     return None

@@ -107,12 +107,21 @@ def cart_summary(cart: Cart | None, user: Any = None) -> CartSummary:
         )
     summary.subtotal = sum((line.line_total for line in summary.lines), Decimal("0.00"))
     if cart.coupon_code:
-        discount = discounts.compute(cart, summary.subtotal, user)
+        discount = discounts.compute(cart, discount_lines(summary), user)
         if discount is not None:
             summary.discount = discount.amount
             summary.discount_label = discount.label
             summary.coupon_error = discount.error
     return summary
+
+
+def discount_lines(summary: CartSummary) -> list[discounts.Line]:
+    """The lines a coupon counts: the available ones, at their live price."""
+    return [
+        discounts.Line(s.line.variant_id, s.product.product_id, s.line_total)
+        for s in summary.lines
+        if s.available
+    ]
 
 
 def lock_cart(cart_id: int) -> Cart | None:

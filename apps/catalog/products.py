@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.db.models.lookups import StartsWith
 from django.urls import reverse
 
 from . import inventory
-from .models import AttributeDefinition, Product, ProductAttribute, ProductImage, Variant
+from .models import AttributeDefinition, Category, Product, ProductAttribute, ProductImage, Variant
 
 LOW_STOCK = 3
 
@@ -473,3 +476,32 @@ def product_page(slug: str, wanted: dict[str, str], sku: str = "") -> ProductPag
         problem=problem,
         breadcrumbs=crumbs[::-1],
     )
+
+
+# --- Scopes (a coupon's products and categories): which products a scope covers ------------
+
+
+def in_scope(product_ids: Iterable[int], *, products: Any, categories: Any) -> set[int]:
+    """Those of `product_ids` that are in `products` or in a category of `categories` or below it
+    (Category.path prefix), in one query. `products` and `categories` are ids or id subqueries."""
+    ids = list({int(i) for i in product_ids})
+    if not ids:
+        return set()
+    under = Exists(
+        Category.objects.filter(pk__in=categories).filter(
+            Q(pk=OuterRef("category_id"))
+            | Q(StartsWith(OuterRef("category__path"), Concat(F("path"), Value("/"))))
+        )
+    )
+    return set(
+        Product.objects.filter(pk__in=ids)
+        .filter(Q(pk__in=products) | under)
+        .values_list("pk", flat=True)
+    )
+
+
+def scope_names(*, products: Any, categories: Any, limit: int = 3) -> list[str]:
+    """Readable names of a scope: its categories, then its products (at most `limit` of each)."""
+    names = list(Category.objects.filter(pk__in=categories).values_list("name", flat=True)[:limit])
+    names += list(Product.objects.filter(pk__in=products).values_list("name", flat=True)[:limit])
+    return names

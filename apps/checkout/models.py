@@ -31,6 +31,20 @@ class Coupon(models.Model):
     per_customer_limit = models.PositiveIntegerField(null=True, blank=True)
     times_used = models.PositiveIntegerField(default=0, editable=False)
     is_active = models.BooleanField(default=True)
+    # Scope (optional): with neither set the coupon discounts the whole cart; otherwise only the
+    # lines whose product is listed or sits in a listed category or one of its subcategories.
+    products = models.ManyToManyField(
+        "catalog.Product",
+        blank=True,
+        related_name="+",
+        help_text="Only these products (with the categories below, if any). Empty: any product.",
+    )
+    categories = models.ManyToManyField(
+        "catalog.Category",
+        blank=True,
+        related_name="+",
+        help_text="Only products in these categories or their subcategories.",
+    )
 
     class Meta:
         constraints = [

@@ -23,6 +23,7 @@ from django.db.models import F, Q
 
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
+from apps.cart.discounts import Line
 from apps.cart.selectors import CartSummary
 from apps.catalog import inventory as stock
 from apps.catalog import products as catalog
@@ -97,13 +98,22 @@ def quote_summary(summary: CartSummary, shipping_method: str) -> Quote:
     return make_quote(items, summary.discount, shipping_method)
 
 
-def _split_discount(line_totals: list[Decimal], discount: Decimal) -> list[Decimal]:
-    """Spread the order discount over the lines in proportion, to the cent, summing exactly."""
-    subtotal = sum(line_totals, Decimal("0.00"))
+def _split_discount(
+    line_totals: list[Decimal], discount: Decimal, eligible: list[bool] | None = None
+) -> list[Decimal]:
+    """Spread the order discount over the (eligible) lines in proportion, to the cent, summing
+    exactly; a line outside a scoped coupon's scope gets nothing."""
+    eligible = eligible if eligible is not None else [True] * len(line_totals)
+    subtotal = sum((t for t, ok in zip(line_totals, eligible, strict=True) if ok), Decimal("0.00"))
+    shares = [Decimal("0.00")] * len(line_totals)
     if not discount or not subtotal:
-        return [Decimal("0.00")] * len(line_totals)
-    shares = [(discount * t / subtotal).quantize(CENT, ROUND_HALF_UP) for t in line_totals]
-    shares[-1] += discount - sum(shares, Decimal("0.00"))
+        return shares
+    last = None
+    for i, (total, ok) in enumerate(zip(line_totals, eligible, strict=True)):
+        if ok:
+            shares[i] = (discount * total / subtotal).quantize(CENT, ROUND_HALF_UP)
+            last = i
+    shares[last] += discount - sum(shares, Decimal("0.00"))
     return shares
 
 
@@ -149,11 +159,12 @@ def _place_order_locked(
     locked = _load_and_lock(cart_id, token)
     if isinstance(locked, Order):
         return locked, False
-    coupon, discount = _apply_coupon(locked, user, details["email"])
+    applied = _apply_coupon(locked, user, details["email"])
+    discount = applied.amount if applied else Decimal("0.00")
     quote = _check_quote(locked, discount, shipping_method, reviewed)
     allocations = _allocate_stock(locked)
     order = _create_order(
-        locked, token, quote, coupon, details, shipping_method, user, card_last4, allocations
+        locked, token, quote, applied, details, shipping_method, user, card_last4, allocations
     )
     return order, True
 
@@ -178,6 +189,13 @@ class LockedCart:
     @property
     def subtotal(self) -> Decimal:
         return sum((price * qty for _, qty, price in self.items), Decimal("0.00"))
+
+    @property
+    def discount_lines(self) -> list[Line]:
+        return [
+            Line(variant_id, self.products[variant_id].product_id, price * qty)
+            for variant_id, qty, price in self.items
+        ]
 
 
 def _load_and_lock(cart_id: int, token: uuid.UUID) -> LockedCart | Order:
@@ -219,17 +237,17 @@ def _load_and_lock(cart_id: int, token: uuid.UUID) -> LockedCart | Order:
     return LockedCart(cart, lines, products, stock_rows)
 
 
-def _apply_coupon(locked: LockedCart, user: Any, email: str) -> tuple[Coupon | None, Decimal]:
-    """Lock the cart's coupon and re-check it, its usage counted under the lock."""
+def _apply_coupon(locked: LockedCart, user: Any, email: str) -> coupons.Applied | None:
+    """Lock the cart's coupon and re-check it, its usage counted under the lock (the same
+    computation as the cart page and the review: coupons.evaluate)."""
     code = locked.cart.coupon_code
     if not code:
-        return None, Decimal("0.00")
-    coupon = Coupon.objects.select_for_update().filter(code=code).first()
+        return None
+    coupon = coupons.with_scope(Coupon.objects.select_for_update(of=("self",))).filter(code=code)
     try:
-        coupons.check(coupon, locked.subtotal, user=user, email=email)
+        return coupons.evaluate(coupon.first(), locked.discount_lines, user=user, email=email)
     except coupons.CouponRefused as refused:
         raise CouponNoLongerValid(f"Coupon {code} no longer applies: {refused}") from None
-    return coupon, coupons.discount_amount(coupon, locked.subtotal)
 
 
 def _check_quote(
@@ -264,7 +282,7 @@ def _create_order(
     locked: LockedCart,
     token: uuid.UUID,
     quote: Quote,
-    coupon: Coupon | None,
+    applied: coupons.Applied | None,
     details: dict[str, str],
     shipping_method: str,
     user: Any,
@@ -273,6 +291,7 @@ def _create_order(
 ) -> Order:
     """Write the order, its line snapshots, the coupon use and the "placed" event."""
     label, _ = SHIPPING_METHODS[shipping_method]
+    coupon = applied.coupon if applied else None
     order = Order.objects.create(
         checkout_token=token,
         user=user,
@@ -297,7 +316,10 @@ def _create_order(
     )
     items = locked.items
     line_totals = [price * qty for _, qty, price in items]
-    shares = _split_discount(line_totals, quote.discount)
+    eligible = None
+    if applied is not None and applied.eligible is not None:
+        eligible = [variant_id in applied.eligible for variant_id, _, _ in items]
+    shares = _split_discount(line_totals, quote.discount, eligible)
     snapshots = catalog.order_snapshot([line.variant_id for line in locked.lines])
     order_lines = []
     for line, line_total, share in zip(locked.lines, line_totals, shares, strict=True):
@@ -341,7 +363,7 @@ def apply_coupon(cart: Any, code: str, user: Any) -> Coupon:
     """Put a coupon on the cart if it applies now; raises coupons.CouponRefused with why."""
     summary = cart_selectors.cart_summary(cart, user)
     coupon = coupons.find_coupon(code)
-    coupons.check(coupon, summary.subtotal, user=user)
+    coupons.evaluate(coupon, cart_selectors.discount_lines(summary), user=user)
     cart_services.set_coupon_code(cart, coupon.code)
     return coupon
 

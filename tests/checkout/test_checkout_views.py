@@ -316,16 +316,19 @@ def test_admin_orders_are_read_only(client):
     assert client.post(f"/admin/checkout/order/{order.pk}/delete/").status_code == 403
 
 
-def place_order_queries(count: int) -> int:
+def place_order_queries(count: int, scoped: bool = False) -> int:
     """Queries of one POST /checkout/place/ for a fresh shopper's cart of `count` lines with a
-    coupon, through the test gateway (approved, e-mail sent, cart emptied)."""
+    coupon (`scoped`: on those products), through the test gateway (approved, e-mail sent, cart
+    emptied)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    CouponFactory(code="TEN")
-    fill_cart(client, *[(ProductFactory(), 1) for _ in range(count)])
+    coupon = CouponFactory(code="TEN")
+    products = [ProductFactory() for _ in range(count)]
+    coupon.products.set(products if scoped else [])
+    fill_cart(client, *[(product, 1) for product in products])
     client.post("/checkout/coupon/", {"code": "TEN"})
     form = place_form(steps(client))
     with CaptureQueriesContext(connection) as captured:
@@ -348,6 +351,13 @@ def test_place_order_budget():
     assert ten <= 31
     assert eleven - ten <= 1
     assert twenty - ten <= 10
+
+
+def test_place_order_budget_with_a_scoped_coupon():
+    """A coupon scoped to products costs one query more (which lines are in its scope)."""
+    plain, scoped = place_order_queries(10), place_order_queries(10, scoped=True)
+    print(f"place order queries, 10 lines: unscoped coupon {plain}, scoped coupon {scoped}")
+    assert scoped - plain <= 1
 
 
 @pytest.mark.parametrize("count", [1, 15])
