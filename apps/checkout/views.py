@@ -25,8 +25,8 @@ from django_htmx.http import push_url
 from apps.accounts import services as account_services
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
-from apps.cart.views import badge, fragments, refused
-from apps.core.htmx import wants_fragment
+from apps.cart.views import badge
+from apps.core.htmx import fragments, refused, wants_fragment
 
 from . import coupons, selectors, services, webhooks
 from .forms import AddressForm, PaymentForm, ShippingForm

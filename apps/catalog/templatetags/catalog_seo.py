@@ -1,7 +1,8 @@
 """Catalog structured data: product and category JSON-LD for search engines.
 
     {% load catalog_seo %}
-    {% block structured_data %}{% product_jsonld product %}{% endblock %}
+    {% block structured_data %}{% product_group_jsonld page %}{% endblock %}  (product page)
+    {% product_jsonld product %}  (one Product and Offer, from a card-queryset product)
     {% block structured_data %}{% category_breadcrumb_jsonld category product %}{% endblock %}
 
 Built on core's generic SEO tags (`apps/core/templatetags/seo.py`): the same escaping and nonce.
