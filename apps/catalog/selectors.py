@@ -336,12 +336,17 @@ def _page_ids(
     *,
     total: int,
 ) -> QuerySet | list[int]:
-    """THE step that decides which products are on the page: at most `limit` ids, in any order
-    (the caller sorts the cards by `ordering` again). The seam for another source of ordered ids
-    (an in-memory index): return a list of ids instead and nothing else changes.
+    """THE step that decides which products are on the page: at most `limit` ids.
+
+    The seam for another source of ids (an in-memory index, `ordered_ids(filters, sort, *,
+    after_pk=cursor.pk, offset=offset, limit=limit)`): return a list of ids in page order and
+    the cards follow the list's order; nothing else changes. Such a source must order exactly
+    as ORDERINGS (ties by pk, names in the database's collation), or a cursor taken from its
+    page's last card would resume somewhere else.
 
     From PostgreSQL it is a narrow id query, left lazy so that it runs as a subquery of the card
-    query (one round trip). Three ways to find the page, none of them a deep OFFSET:
+    query (one round trip) and is put in order by the card query's own ORDER BY. Three ways to
+    find the page, none with an OFFSET past half the matches:
 
     - after a cursor: `(sort value, pk) > cursor` in the ordering, an index range scan;
     - a numbered page in the first half: OFFSET from the start;
@@ -401,6 +406,9 @@ def catalog_page(
         total=summary.total,
     )
     products = list(rows.filter(pk__in=page_ids).order_by(*ordering)) if summary.total else []
+    if isinstance(page_ids, list):  # ids from another source come in page order (see _page_ids)
+        position = {pk: i for i, pk in enumerate(page_ids)}
+        products.sort(key=lambda product: position[product.pk])
     more = len(products) > per_page if after is not None else number < num_pages
     products = products[:per_page]
     next_cursor = None

@@ -363,3 +363,44 @@ def test_load_more_with_a_cursor_holds_the_budget_from_100_to_10000_products(
     bulk_catalog(9_900, start=100)
     assert counts() == small
     assert set(small) == {4}
+
+
+# --- The seam for another source of ids -----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_page_ids_from_another_source_give_the_same_pages_and_walks(monkeypatch):
+    """The in-memory index will answer `_page_ids` with a list of ids in page order."""
+    from apps.catalog import selectors
+
+    tied_catalog(30, 8)
+    meta = catalog_meta()
+    original = selectors._page_ids
+
+    def walk(sort: str) -> tuple[list[int], list[int]]:
+        numbered = [
+            p.pk
+            for number in range(1, 4)
+            for p in catalog_page(
+                CatalogFilters(), meta, sort=sort, page=number, per_page=12
+            ).products
+        ]
+        walked, page = [], catalog_page(CatalogFilters(), meta, sort=sort, per_page=7)
+        while True:
+            walked += [p.pk for p in page.products]
+            if not page.next_cursor:
+                return numbered, walked
+            page = catalog_page(
+                CatalogFilters(), meta, sort=sort, per_page=7, after=page.next_cursor
+            )
+
+    def from_a_list(filters, ordering, cursor, offset, limit, *, total):
+        ids = list(original(filters, ordering, cursor, offset, limit, total=total))
+        full = expected_ids(ordering)  # page order, as an ordered-id index would give it
+        return sorted((row["pk"] for row in ids), key=full.index)
+
+    for sort in KEYSET_SORTS:
+        before = walk(sort)
+        monkeypatch.setattr(selectors, "_page_ids", from_a_list)
+        assert walk(sort) == before == (expected_ids(ORDERINGS[sort]),) * 2
+        monkeypatch.setattr(selectors, "_page_ids", original)
