@@ -351,7 +351,9 @@ def _page_ids(
     - after a cursor: `(sort value, pk) > cursor` in the ordering, an index range scan;
     - a numbered page in the first half: OFFSET from the start;
     - a numbered page in the second half: the ordering reversed, OFFSET from the end (the last
-      page costs as little as the first). `total` (the facet summary's) says where the end is.
+      page costs as little as the first). `total` (the facet summary's) says where the end is;
+      under "in stock" it may lag checkout by STOCK_LAG, and such a page shift by the products
+      sold out meanwhile (as any OFFSET page shifts when products come and go).
 
     So a numbered page costs at most an OFFSET over half the matches (index-only, ids only);
     stepping with "Next" or "load more" carries a cursor and costs one page.

@@ -18,6 +18,8 @@ from .filters import CatalogFilters
 from .forms import CatalogFilterForm, build_filters, is_canonical
 from .pagination import Pagination
 
+LOAD_MORE_REFUSED = "More products could not be loaded from here: reload the page to go on."
+
 
 def _fragment_requested(request: HttpRequest) -> bool:
     """htmx swaps in a fragment, except when it restores history and needs the whole page."""
@@ -75,7 +77,7 @@ def _catalog(request: HttpRequest, path: str) -> HttpResponse:
         variant = "more" if more else "fragment"
         if more and "after" in form.errors:
             # Appending the numbered page instead could repeat cards already on the screen.
-            return refused(request, form.errors["after"][0], request.path)
+            return refused(request, LOAD_MORE_REFUSED, request.path)
     else:
         variant = "page"
     shared = fragments.cacheable(request) and is_canonical(form, request.GET, meta)

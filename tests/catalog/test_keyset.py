@@ -296,6 +296,7 @@ def test_a_bad_cursor_is_a_400_for_load_more_and_the_numbered_page_otherwise(cli
         response = client.get(url, headers=HX)
         assert response.status_code == 400, bad
         assert not card_ids(response.content.decode())
+        assert "More products could not be loaded from here" in response.content.decode()
     # A cursor from another sort would append the wrong cards: refused too.
     other = client.get(f"/catalog/?sort=name&per_page=12&page=2&after={token}", headers=HX)
     assert other.status_code == 400
