@@ -14,5 +14,6 @@ SCENARIOS: dict[str, str] = {
     "scale": "bench.scale",
     "catalog": "bench.catalog",
     "stall": "bench.stall",
+    "keyset": "bench.keyset",
 }
 ALL = ["shopper", "flashsale", "stall"]

@@ -143,11 +143,24 @@ class Product(models.Model):
             ),
         ]
         indexes = [
-            # Every listing sort ends with the pk as tie-breaker; with it in the index a deep page
-            # is an index-only walk instead of a heap fetch per skipped row.
-            models.Index(fields=["status", "current_price", "id"], name="product_status_price_id"),
-            models.Index(fields=["status", "created_at", "id"], name="product_status_created_id"),
-            models.Index(fields=["status", "name", "id"], name="product_status_name_id"),
+            # One index per listing sort, over exactly the listed products (active, with an active
+            # variant: filters.filtered_products). Every sort ends with the pk as tie-breaker, so
+            # (column, id) is also the cursor's key (apps.catalog.cursor): "load more" is a range
+            # scan from the cursor, read forwards for the ascending sorts and backwards for the
+            # descending ones; a numbered page's OFFSET is an index-only walk (no heap fetch per
+            # skipped row: the partial index's condition answers the WHERE clause).
+            *(
+                models.Index(
+                    fields=[column, "id"],
+                    name=f"product_listing_{short}_id",
+                    condition=Q(status="active", max_price__isnull=False),
+                )
+                for column, short in (
+                    ("current_price", "price"),
+                    ("created_at", "created"),
+                    ("name", "name"),
+                )
+            ),
             models.Index(fields=["category", "status"], name="product_category_status"),
         ]
 

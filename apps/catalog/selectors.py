@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from apps.core.cache import VersionCounter
 
 from . import inventory
+from .cursor import KEYSET_FIELDS, Cursor
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, search_rank
 from .models import Category, Product, ProductImage
@@ -246,16 +248,28 @@ PAGE_SIZES = (12, 24, 48)
 DEFAULT_PAGE_SIZE = 24
 
 
+# Every listing order ends on the pk, so it is total: equal prices or names never swap places
+# between two requests, and (sort value, pk) is a unique position a cursor can name. Each is
+# read along an index of apps/catalog/migrations/0003 (status, column, id): ascending orders
+# forwards, the all-descending ones backwards, so a page is an index range scan either way.
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "price_asc": ("current_price", "pk"),
+    "price_desc": ("-current_price", "-pk"),
+    "newest": ("-created_at", "-pk"),
+    "name": ("name", "pk"),
+    "rank": ("-rank", "pk"),  # relevance of a search: no cursor (see apps.catalog.cursor)
+}
+
+
+def ordering_name(sort: str, searching: bool) -> str:
+    """The ORDERINGS entry a sort means (relevance is the name order when nothing is searched)."""
+    if sort == "relevance":
+        return "rank" if searching else "name"
+    return sort if sort in ORDERINGS else "name"
+
+
 def _ordering(sort: str, searching: bool) -> tuple[str, ...]:
-    if sort == "price_asc":
-        return ("current_price", "pk")
-    if sort == "price_desc":
-        return ("-current_price", "-pk")
-    if sort == "newest":
-        return ("-created_at", "-pk")
-    if sort == "relevance" and searching:
-        return ("-rank", "pk")
-    return ("name", "pk")
+    return ORDERINGS[ordering_name(sort, searching)]
 
 
 @dataclass
@@ -265,6 +279,10 @@ class CatalogPage:
     number: int
     num_pages: int
     per_page: int
+    # Where "load more" continues: the last card's position, when there are cards after it and
+    # the ordering can be paged by cursor (None for a search's relevance order).
+    next_cursor: Cursor | None = None
+    more: bool = False  # whether cards follow this page (known exactly, not from the total)
 
     @property
     def total(self) -> int:
@@ -272,7 +290,7 @@ class CatalogPage:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        return self.more
 
     @property
     def has_previous(self) -> bool:
@@ -305,6 +323,57 @@ def _with_primary_images(products: list[Product]) -> list[Product]:
     return with_display(products)
 
 
+def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+
+
+def _page_ids(
+    filters: CatalogFilters,
+    ordering: tuple[str, ...],
+    cursor: Cursor | None,
+    offset: int,
+    limit: int,
+    *,
+    total: int,
+) -> QuerySet | list[int]:
+    """THE step that decides which products are on the page: at most `limit` ids.
+
+    The seam for another source of ids (an in-memory index, `ordered_ids(filters, sort, *,
+    after_pk=cursor.pk, offset=offset, limit=limit)`): return a list of ids in page order and
+    the cards follow the list's order; nothing else changes. Such a source must order exactly
+    as ORDERINGS (ties by pk, names in the database's collation), or a cursor taken from its
+    page's last card would resume somewhere else.
+
+    From PostgreSQL it is a narrow id query, left lazy so that it runs as a subquery of the card
+    query (one round trip) and is put in order by the card query's own ORDER BY. Three ways to
+    find the page, none with an OFFSET past half the matches:
+
+    - after a cursor: `(sort value, pk) > cursor` in the ordering, an index range scan;
+    - a numbered page in the first half: OFFSET from the start;
+    - a numbered page in the second half: the ordering reversed, OFFSET from the end (the last
+      page costs as little as the first). `total` (the facet summary's) says where the end is;
+      under "in stock" it may lag checkout by STOCK_LAG, and such a page shift by the products
+      sold out meanwhile (as any OFFSET page shifts when products come and go).
+
+    So a numbered page costs at most an OFFSET over half the matches (index-only, ids only);
+    stepping with "Next" or "load more" carries a cursor and costs one page.
+    """
+    ids = filtered_products(filters)
+    if "-rank" in ordering:
+        ids = ids.annotate(rank=search_rank(filters.q))
+    if cursor is not None:
+        field = ordering[0].lstrip("-")
+        lookup = TupleLessThan if ordering[0].startswith("-") else TupleGreaterThan
+        after = lookup(Tuple(F(field), F("pk")), (cursor.value, cursor.pk))
+        return ids.filter(after).order_by(*ordering).values("pk")[:limit]
+    if offset > total // 2:
+        start = max(0, total - offset - limit)
+        # The last page can be short: only the rows between `offset` and the end.
+        stop = total - offset
+        return ids.order_by(*_reversed(ordering)).values("pk")[start:stop]
+    return ids.order_by(*ordering).values("pk")[offset : offset + limit]
+
+
 def catalog_page(
     filters: CatalogFilters,
     meta: CatalogMeta,
@@ -312,24 +381,48 @@ def catalog_page(
     sort: str = DEFAULT_SORT,
     page: int = 1,
     per_page: int = DEFAULT_PAGE_SIZE,
+    after: Cursor | None = None,
 ) -> CatalogPage:
-    """One page of cards plus the facet summary: two queries (the summary is often cached)."""
+    """One page of cards plus the facet summary: two queries (the summary is often cached).
+
+    `after` (a cursor for this ordering) picks the cards that follow it; `page` then only
+    labels the page (the number the shop's own links put next to the cursor).
+    """
     summary = cached_facet_summary(filters, meta)
     number, num_pages = clamp_page(page, summary.total, per_page)
-    ordering = _ordering(sort, bool(filters.q))
-    ids = filtered_products(filters)
+    name = ordering_name(sort, bool(filters.q))
+    ordering = ORDERINGS[name]
+    if after is not None and after.ordering != name:
+        raise ValueError("The cursor belongs to another ordering.")
     rows = _card_rows()
     if "-rank" in ordering:
-        ids = ids.annotate(rank=search_rank(filters.q))
         rows = rows.annotate(rank=search_rank(filters.q))
-    offset = (number - 1) * per_page
-    # Page the narrow id query first so a deep OFFSET never drags joins and subqueries along.
-    page_ids = ids.order_by(*ordering).values("pk")[offset : offset + per_page]
+    # One id more than a page says whether another page follows (load more needs to know when
+    # the cursor, not the page number, placed this page).
+    page_ids = _page_ids(
+        filters,
+        ordering,
+        after,
+        (number - 1) * per_page,
+        per_page + 1 if after is not None else per_page,
+        total=summary.total,
+    )
     products = list(rows.filter(pk__in=page_ids).order_by(*ordering)) if summary.total else []
+    if isinstance(page_ids, list):  # ids from another source come in page order (see _page_ids)
+        position = {pk: i for i, pk in enumerate(page_ids)}
+        products.sort(key=lambda product: position[product.pk])
+    more = len(products) > per_page if after is not None else number < num_pages
+    products = products[:per_page]
+    next_cursor = None
+    if more and products and name in KEYSET_FIELDS:
+        last = products[-1]
+        next_cursor = Cursor(name, getattr(last, KEYSET_FIELDS[name]), last.pk)
     return CatalogPage(
         products=_with_primary_images(products),
         summary=summary,
         number=number,
         num_pages=num_pages,
         per_page=per_page,
+        next_cursor=next_cursor,
+        more=more,
     )
