@@ -17,7 +17,7 @@ from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
 
 from apps.core.cache import VersionCounter
 
-from . import inventory
+from . import facetindex, inventory
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, search_rank
 from .models import Category, Product, ProductImage
@@ -219,15 +219,16 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
 
 
 def cached_facet_summary(filters: CatalogFilters, meta: CatalogMeta) -> FacetSummary:
-    """Facet counts, total and price range for a filter state: one query, cached per version."""
+    """Facet counts, total and price range for a filter state, cached per version: from the
+    process's bitmap index (at most one query: its change-log sync) or one SQL query."""
     key = f"catalog:facets:{catalog_version()}:{filters.cache_key()}"
     summary = cache.get(key)
     if summary is None:
-        summary = facet_summary(
-            filters,
-            [d.id for d in meta.definitions if not d.is_option],
-            {d.id: d.slug for d in meta.definitions if d.is_option},
-        )
+        definition_ids = [d.id for d in meta.definitions if not d.is_option]
+        options = {d.id: d.slug for d in meta.definitions if d.is_option}
+        summary = facetindex.facet_summary(filters, definition_ids, options)
+        if summary is None:
+            summary = facet_summary(filters, definition_ids, options)
         cache.set(key, summary, STOCK_LAG)
     return summary
 
@@ -305,6 +306,19 @@ def _with_primary_images(products: list[Product]) -> list[Product]:
     return with_display(products)
 
 
+def _page_products(filters, sort, ids, rows, ordering, offset: int, limit: int) -> list[Product]:
+    """The id source of a page: the bitmap index when this process has one that needs no sync
+    query now (no deep OFFSET scan; see facetindex.orders), else the narrow SQL id query,
+    paged before the card joins. Either way the page costs one query."""
+    page_ids = facetindex.ordered_ids(filters, sort, offset=offset, limit=limit, may_sync=False)
+    if page_ids is not None:
+        by_id = {p.pk: p for p in rows.filter(pk__in=page_ids)} if page_ids else {}
+        return [by_id[pk] for pk in page_ids if pk in by_id]
+    # Page the narrow id query first so a deep OFFSET never drags joins and subqueries along.
+    page_ids = ids.order_by(*ordering).values("pk")[offset : offset + limit]
+    return list(rows.filter(pk__in=page_ids).order_by(*ordering))
+
+
 def catalog_page(
     filters: CatalogFilters,
     meta: CatalogMeta,
@@ -323,9 +337,11 @@ def catalog_page(
         ids = ids.annotate(rank=search_rank(filters.q))
         rows = rows.annotate(rank=search_rank(filters.q))
     offset = (number - 1) * per_page
-    # Page the narrow id query first so a deep OFFSET never drags joins and subqueries along.
-    page_ids = ids.order_by(*ordering).values("pk")[offset : offset + per_page]
-    products = list(rows.filter(pk__in=page_ids).order_by(*ordering)) if summary.total else []
+    products = (
+        _page_products(filters, sort, ids, rows, ordering, offset, per_page)
+        if summary.total
+        else []
+    )
     return CatalogPage(
         products=_with_primary_images(products),
         summary=summary,

@@ -37,7 +37,8 @@ WORDS = ["trail", "linen", "classic", "storm"]
 
 @pytest.fixture
 def index_settings(settings):
-    settings.CATALOG_FACET_INDEX_LAG = 0  # every call reads the change log
+    # Synced explicitly after each write (`ensure`); the timed path is in the freshness tests.
+    settings.CATALOG_FACET_INDEX_LAG = 3600
     facetindex.reset()
     yield
     facetindex.reset()
@@ -167,30 +168,32 @@ def test_counts_totals_price_range_and_ids_equal_sql(index_settings):
     )
     variant.price = variant.price * 3
     variant.save()
+    facetindex.ensure()
     check_many(rng, shop, 100)
 
     # Stock to 0 and back, for every variant of some products.
     products = list(Product.objects.filter(status="active").values_list("pk", flat=True)[:20])
     before = list(Stock.objects.filter(variant__product__in=products).values("pk", "quantity"))
     Stock.objects.filter(variant__product__in=products).update(quantity=0)
+    facetindex.ensure()
     check(replace(CatalogFilters(), in_stock=True), meta)
     check_many(rng, shop, 80)
     for row in before:
         Stock.objects.filter(pk=row["pk"]).update(quantity=row["quantity"])
+    facetindex.ensure()
     check_many(rng, shop, 60)
 
     # A product archived, another one published, an attribute removed.
     Product.objects.filter(pk=products[0]).update(status="archived")
     Product.objects.filter(status="draft", max_price__isnull=False).update(status="active")
     ProductAttribute.objects.filter(product_id=products[1]).delete()
+    facetindex.ensure()
     check_many(rng, shop, 80)
 
 
 def expected_order(filters: CatalogFilters, sort: str) -> list[int]:
     return list(
-        filtered_products(filters)
-        .order_by(*_ordering(sort, False))
-        .values_list("pk", flat=True)
+        filtered_products(filters).order_by(*_ordering(sort, False)).values_list("pk", flat=True)
     )
 
 
@@ -202,10 +205,13 @@ def test_ordered_ids_equal_sql_order_by_with_offsets_and_keyset(index_settings, 
     meta = catalog_meta()
     for round_ in range(60):
         if round_ == 30:  # prices and names move products in their orders
-            Product.objects.filter(pk__in=rng.sample(list(Product.objects.values_list("pk", flat=True)), 10)).update(name=F("sku"))
+            Product.objects.filter(
+                pk__in=rng.sample(list(Product.objects.values_list("pk", flat=True)), 10)
+            ).update(name=F("sku"))
             v = Variant.objects.filter(status="active", product__status="active").first()
             v.price = Decimal("1.00")
             v.save()
+            facetindex.ensure()
         filters = random_filters(rng, shop, meta)
         filters = replace(filters, q="")
         for sort in ("name", "price_asc", "price_desc", "newest"):
@@ -216,7 +222,5 @@ def test_ordered_ids_equal_sql_order_by_with_offsets_and_keyset(index_settings, 
             assert got == everything[offset : offset + limit], (filters, sort, offset)
             if everything:
                 after = rng.randrange(len(everything))
-                got = facetindex.ordered_ids(
-                    filters, sort, after_pk=everything[after], limit=limit
-                )
+                got = facetindex.ordered_ids(filters, sort, after_pk=everything[after], limit=limit)
                 assert got == everything[after + 1 : after + 1 + limit], (filters, sort)

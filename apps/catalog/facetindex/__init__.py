@@ -154,9 +154,10 @@ def _sync(index: FacetIndex, q: str = "") -> BitMap | None:
         return matches
 
 
-def _current(q: str) -> tuple[FacetIndex, BitMap | None] | None:
+def _current(q: str, may_sync: bool = True) -> tuple[FacetIndex, BitMap | None] | None:
     """The process's index, synced if the last sync is LAG old, and the ids matching `q`
-    (read in the same query as the sync when not cached). None: answer with SQL."""
+    (read in the same query as the sync when not cached). None: answer with SQL (also when
+    a sync is due but not `may_sync`)."""
     if not enabled():
         return None
     index = _process.index
@@ -168,6 +169,8 @@ def _current(q: str) -> tuple[FacetIndex, BitMap | None] | None:
     searched = _process.searches.get((q, index.generation)) if q else None
     due = time.monotonic() - _process.checked >= lag()
     if due or (q and searched is None):
+        if not may_sync:
+            return None
         try:
             matches = _sync(index, q)
         except source.TooManyChanges:
@@ -211,16 +214,18 @@ def ordered_ids(
     after_pk: int | None = None,
     offset: int = 0,
     limit: int,
+    may_sync: bool = True,
 ) -> list[int] | None:
     """A page of the filtered ids in the listing's order (`selectors._ordering`): `limit` ids
     from `offset`, after `after_pk` when given. Sorts: name, price_asc, price_desc, newest
     (relevance without a search is by name). None: no index, a search ranked by relevance, a
-    name sort under a non-C collation, or an `after_pk` no longer listed: use SQL."""
+    name sort under a non-C collation, an `after_pk` no longer listed, or (not `may_sync`) a
+    sync query due: use SQL."""
     if sort == "relevance" and not filters.q:
         sort = "name"
     if sort not in orders.SORTS:
         return None
-    current = _current(filters.q)
+    current = _current(filters.q, may_sync)
     if current is None:
         return None
     index, q_ids = current
