@@ -328,3 +328,6 @@ class FacetChange(models.Model):
     # that were not yet visible to their previous snapshot.
     xid = models.BigIntegerField(db_index=True)
     created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} (transaction {self.xid})"
