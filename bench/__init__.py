@@ -14,5 +14,6 @@ SCENARIOS: dict[str, str] = {
     "scale": "bench.scale",
     "catalog": "bench.catalog",
     "stall": "bench.stall",
+    "facetindex": "bench.facetindex",
 }
 ALL = ["shopper", "flashsale", "stall"]

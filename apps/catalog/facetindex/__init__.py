@@ -204,7 +204,7 @@ def filtered_ids(filters: CatalogFilters) -> BitMap | None:
         return None
     index, q_ids = current
     with _process.lock:
-        return index.result_set(filters, q_ids)
+        return BitMap(index.result_set(filters, q_ids))  # a copy: the caller may change it
 
 
 def ordered_ids(

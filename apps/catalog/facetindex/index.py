@@ -98,10 +98,12 @@ class FacetIndex:
         # Listing orders (orders.py), built lazily; `dirty` keys were moved by a change.
         self.orders: dict = {}
         self.dirty: set[str] = set()
+        # (slot, low, high) -> bitmap: one summary asks for the same range up to ~6 times.
+        self.price_cache: dict[tuple[int, int | None, int | None], BitMap] = {}
 
     def __getstate__(self) -> dict:
         # The shared copy carries the bitmaps, not the orders (cheap to rebuild from them).
-        return {**self.__dict__, "orders": {}, "dirty": set()}
+        return {**self.__dict__, "orders": {}, "dirty": set(), "price_cache": {}}
 
     # --- building and patching ----------------------------------------------------------------
 
@@ -187,6 +189,7 @@ class FacetIndex:
         }
         self.remove(ids)
         self.add(rows)
+        self.price_cache.clear()
         for row in rows:
             old = before.get(row.id)
             if old is None:
@@ -217,7 +220,16 @@ class FacetIndex:
                 result = result & _union(by_value.get(v, EMPTY) for v in values)
         return result
 
-    def _price_bitmap(self, slot: Slot, low: int | None, high: int | None) -> BitMap:
+    def _price_bitmap(self, s: int, low: int | None, high: int | None) -> BitMap:
+        key = (s, low, high)
+        cached = self.price_cache.get(key)
+        if cached is None:
+            if len(self.price_cache) > 1024:
+                self.price_cache.clear()
+            cached = self.price_cache[key] = self._price_slice(self.slots[s], low, high)
+        return cached
+
+    def _price_slice(self, slot: Slot, low: int | None, high: int | None) -> BitMap:
         lo_key = -1 if low is None else (low << 32)
         hi_key = np.iinfo(np.int64).max if high is None else ((high << 32) | 0xFFFFFFFF)
         if lo_key > hi_key:
@@ -238,7 +250,8 @@ class FacetIndex:
         if not (has_price or stock or options):
             return None
 
-        def on(slot: Slot) -> BitMap:
+        def on(s: int) -> BitMap:
+            slot = self.slots[s]
             acc = slot.stock if stock else slot.all
             for slug, values in options:
                 by_value = slot.opts.get(slug, {})
@@ -246,7 +259,7 @@ class FacetIndex:
                 if not acc:
                     return acc
             if has_price:
-                acc = acc & self._price_bitmap(slot, low, high)
+                acc = acc & self._price_bitmap(s, low, high)
             return acc
 
         return on, has_price, stock, options
@@ -263,7 +276,7 @@ class FacetIndex:
             return _union(self.opt_any.get(slug, {}).get(v, EMPTY) for v in values)
         if stock and not has_price and not options:
             return self.stock_any
-        return _union(on(slot) for slot in self.slots)
+        return _union(on(s) for s in range(len(self.slots)))
 
     def result_set(
         self, f: CatalogFilters, q_ids: BitMap | None, skip: str | int | None = None
@@ -291,11 +304,11 @@ class FacetIndex:
             return _nonzero({v: base.intersection_cardinality(bm) for v, bm in by_value.items()})
         on = preds[0]
         hits: dict[str, list[BitMap]] = {}
-        for slot in self.slots:
+        for s, slot in enumerate(self.slots):
             by_value = slot.opts.get(slug)
             if not by_value:
                 continue
-            mask = on(slot) & base
+            mask = on(s) & base
             if not mask:
                 continue
             for value, bm in by_value.items():
