@@ -56,9 +56,8 @@ def main(argv: list[str]) -> int:
 
     times, index = _timed(source.build, 1)
     blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-    print(
-        f"build: {times[0] / 1000:.1f} s, {len(index.slots)} slots, shared copy {len(blob) / 1e6:.1f} MB"
-    )
+    size = len(blob) / 1e6
+    print(f"build: {times[0] / 1000:.1f} s, {len(index.slots)} slots, shared copy {size:.1f} MB")
     load_times, _ = _timed(lambda: pickle.loads(blob), 3)
     print(f"load of the shared copy (unpickle): p50 {percentile(load_times, 50):.0f} ms")
     facetindex.reset(shared=False)

@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.catalog import facetindex
 from apps.catalog.facets import facet_summary
@@ -158,3 +161,23 @@ def test_listing_with_the_index_keeps_its_budget_and_its_pages(client, settings)
             u: ids for u, (_, ids) in sql_large.items()
         }
     assert all(ids for _, ids in large.values())
+
+
+def test_the_command_shares_an_index_that_a_new_process_loads_and_prunes_old_changes(
+    redis_server,
+):
+    bulk_catalog(20)
+    from django.core.management import call_command
+
+    from apps.catalog.models import FacetChange
+
+    FacetChange.objects.update(created_at=F("created_at") - timedelta(hours=2))
+    Product.objects.filter(pk=Product.objects.order_by("pk").first().pk).update(status="draft")
+    call_command("facetindex", stdout=StringIO())
+    assert not FacetChange.objects.filter(created_at__lt=timezone.now() - timedelta(hours=1))
+    assert FacetChange.objects.exists()  # the recent row stays
+    facetindex.reset(shared=False)
+    with CaptureQueriesContext(connection) as ctx:
+        facetindex.ensure()  # loads the shared copy: one sync query, no build
+    assert len(ctx) == 1
+    assert same(counts(CatalogFilters(), True), counts(CatalogFilters(), False))
