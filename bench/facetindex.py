@@ -65,6 +65,21 @@ def main(argv: list[str]) -> int:
     facetindex._process.synced_at = time.time()
     sync_times, _ = _timed(lambda: source.sync(index), 20)
     print(f"sync with nothing to apply (one query): p50 {percentile(sync_times, 50):.1f} ms")
+    from django.db.models import F
+
+    from apps.catalog.models import Stock
+
+    stock_ids = list(Stock.objects.order_by("?").values_list("pk", flat=True)[:20])
+
+    def one_write_then_sync():
+        Stock.objects.filter(pk=stock_ids.pop()).update(quantity=F("quantity"))
+        source.sync(index)
+
+    write_times, _ = _timed(one_write_then_sync, 20)
+    print(
+        f"a stock write + the sync applying it: p50 {percentile(write_times, 50):.1f} ms, "
+        f"p95 {percentile(write_times, 95):.1f} ms"
+    )
     settings.CATALOG_FACET_INDEX_LAG = 10**9  # time the bitmaps alone below
     facetindex._process.checked = time.monotonic()
 

@@ -65,7 +65,7 @@ def same(a, b) -> bool:
 
 def test_writes_while_redis_is_paused_reach_the_index_within_the_lag(redis_server):
     bulk_catalog(60)
-    facetindex.ensure()  # built here and published to (this test's) Redis
+    published_xmin = facetindex.ensure().xmin  # built here, published to this test's Redis
     in_stock = CatalogFilters(in_stock=True)
     before = counts(in_stock, use_index=True)
     assert same(before, counts(in_stock, use_index=False))
@@ -88,7 +88,10 @@ def test_writes_while_redis_is_paused_reach_the_index_within_the_lag(redis_serve
     # Another process starting now loads the shared copy published BEFORE the writes, and the
     # change log brings it forward: a stale shared copy is never served as it is.
     facetindex.reset(shared=False)
-    assert cache.get(facetindex.SHARED_KEY) is not None
+    deadline = time.monotonic() + 5  # until the breaker lets this process read Redis again
+    while cache.get(facetindex.SHARED_KEY) is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert facetindex._load_shared().xmin == published_xmin  # the copy from before the writes
     facetindex.ensure()
     assert same(counts(in_stock, use_index=True), counts(in_stock, use_index=False))
 

@@ -108,22 +108,26 @@ def ensure(*, share: bool = True) -> FacetIndex | None:
         return None
     with _process.lock:
         index = _process.index
-    if index is None:
-        index = _load_shared()
-        built = index is None
-        if built:
-            index = source.build()
+    if index is not None:
         try:
-            source.sync(index)
+            _sync(index)
+            return index
         except source.TooManyChanges:
-            index, built = source.build(), True
-        if built and share:
-            publish(index)
-        with _process.lock:
-            _process.index, _process.searches = index, {}
-            _process.checked, _process.synced_at = time.monotonic(), time.time()
-        return index
-    _sync(index)
+            reset(shared=False)
+    index = _load_shared()
+    built = index is None
+    if built:
+        index = source.build()
+    try:
+        source.sync(index)
+    except source.TooManyChanges:
+        index, built = source.build(), True
+        source.sync(index)
+    if built and share:
+        publish(index)
+    with _process.lock:
+        _process.index, _process.searches = index, {}
+        _process.checked, _process.synced_at = time.monotonic(), time.time()
     return index
 
 

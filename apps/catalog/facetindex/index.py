@@ -7,7 +7,8 @@ intersection and a count is an intersection's cardinality, never a join.
 - `attrs[d][v]`: products with product attribute d = v;
 - variants by slot: slot s of a product is its s-th active variant by id. `Slot.all`, `Slot.stock`
   (some warehouse holds a unit), `Slot.opts[slug][v]`, and `Slot.prices`, a sorted int64 array
-  of (price in cents << 32 | product id): a price range is a slice. "Some variant satisfies p1
+  of (price in cents << 32 | product id): a price range is a slice, or rather whole price bands
+  (`Slot.bands`, bounds at build-time quantiles) unioned plus two thin edge slices. "Some variant satisfies p1
   and p2" is the union over slots of (p1 & p2) on that slot: the conjunction holds on ONE variant,
   as in `filters.matching_variants`;
 - `opt_any[slug][v]`, `stock_any`: the union over slots, for the common one-predicate case;
@@ -54,6 +55,8 @@ class Slot:
     stock: BitMap = field(default_factory=BitMap)
     opts: dict[str, dict[str, BitMap]] = field(default_factory=dict)
     prices: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    # One bitmap per price band (FacetIndex.bounds): a range is whole bands plus two edge slices.
+    bands: list[BitMap] = field(default_factory=list)
 
 
 def bitmap(ids) -> BitMap:
@@ -90,6 +93,7 @@ class FacetIndex:
         self.price = np.zeros(0, dtype=np.int64)
         self.created = np.zeros(0, dtype=np.int64)
         self.names: dict[int, str] = {}
+        self.bounds = np.empty(0, dtype=np.int64)  # price band edges in cents, ascending
         # Where the change log was read up to (see source.py) and a counter of applied batches.
         self.xmin = 0
         self.seen: dict[int, int] = {}
@@ -140,6 +144,8 @@ class FacetIndex:
             for values in slot.opts.values():
                 for bm in values.values():
                     bm -= ids
+            for bm in slot.bands:
+                bm -= ids
             if len(slot.prices):
                 keep = ~np.isin(slot.prices & PID_MASK, gone)
                 slot.prices = slot.prices[keep]
@@ -172,6 +178,8 @@ class FacetIndex:
                     slot.opts.setdefault(slug, {}).setdefault(value, BitMap()).add(pid)
                     self.opt_any.setdefault(slug, {}).setdefault(value, BitMap()).add(pid)
                 new_prices.setdefault(s, []).append((price << 32) | pid)
+                if slot.bands:
+                    slot.bands[self.band(price)].add(pid)
         for s, keys in new_prices.items():
             slot = self.slots[s]
             keys_arr = np.sort(np.array(keys, dtype=np.int64))
@@ -229,7 +237,38 @@ class FacetIndex:
             cached = self.price_cache[key] = self._price_slice(self.slots[s], low, high)
         return cached
 
+    def band(self, cents: int) -> int:
+        return int(np.searchsorted(self.bounds, cents, side="right"))
+
+    def make_bands(self, count: int = 32) -> None:
+        """Cut prices into `count` bands of about equal size (quantiles of slot 0)."""
+        if not self.slots or not len(self.slots[0].prices):
+            return
+        cents = self.slots[0].prices >> 32
+        qs = np.quantile(cents, np.linspace(0, 1, count + 1)[1:-1]).astype(np.int64)
+        self.bounds = np.unique(qs + 1)
+        for slot in self.slots:
+            slot_cents = slot.prices >> 32
+            cuts = [0, *np.searchsorted(slot_cents, self.bounds, side="left"), len(slot_cents)]
+            pids = slot.prices & PID_MASK
+            slot.bands = [bitmap(pids[a:b]) for a, b in zip(cuts, cuts[1:], strict=False)]
+
     def _price_slice(self, slot: Slot, low: int | None, high: int | None) -> BitMap:
+        low = 0 if low is None else max(0, low)
+        high = (1 << 31) - 1 if high is None else high
+        if low > high:
+            return BitMap()
+        if not slot.bands:
+            return self._exact_slice(slot, low, high)
+        first, last = self.band(low), self.band(high)
+        if first == last:
+            return self._exact_slice(slot, low, high)
+        parts = slot.bands[first + 1 : last]
+        parts.append(self._exact_slice(slot, low, int(self.bounds[first]) - 1))
+        parts.append(self._exact_slice(slot, int(self.bounds[last - 1]), high))
+        return _union(parts)
+
+    def _exact_slice(self, slot: Slot, low: int, high: int) -> BitMap:
         lo_key = -1 if low is None else (low << 32)
         hi_key = np.iinfo(np.int64).max if high is None else ((high << 32) | 0xFFFFFFFF)
         if lo_key > hi_key:

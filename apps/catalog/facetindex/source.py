@@ -142,6 +142,7 @@ def _build() -> FacetIndex:
                 slot.all, slot.stock = bitmap(first), bitmap(second)
             else:
                 slot.prices = np.array(first, dtype=np.int64)
+    index.make_bands()
     _derive_unions(index)
     return index
 
