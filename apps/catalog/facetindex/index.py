@@ -7,10 +7,10 @@ intersection and a count is an intersection's cardinality, never a join.
 - `attrs[d][v]`: products with product attribute d = v;
 - variants by slot: slot s of a product is its s-th active variant by id. `Slot.all`, `Slot.stock`
   (some warehouse holds a unit), `Slot.opts[slug][v]`, and `Slot.prices`, a sorted int64 array
-  of (price in cents << 32 | product id): a price range is a slice, or rather whole price bands
-  (`Slot.bands`, bounds at build-time quantiles) unioned plus two thin edge slices. "Some variant satisfies p1
-  and p2" is the union over slots of (p1 & p2) on that slot: the conjunction holds on ONE variant,
-  as in `filters.matching_variants`;
+  of (price in cents << 32 | product id): a price range is whole price bands (`Slot.bands`,
+  bounds at build-time quantiles) plus two thin exact slices at the edges. "Some variant
+  satisfies p1 and p2" is the union over slots of (p1 & p2) on that slot: the conjunction holds
+  on ONE variant, as in `filters.matching_variants`;
 - `opt_any[slug][v]`, `stock_any`: the union over slots, for the common one-predicate case;
 - per product (numpy, by id): the "from" price in cents (the price range shown), created_at in
   microseconds, and the name, which key the listing orders (see `orders.py`).
