@@ -40,8 +40,8 @@ GROUP BY a.definition_id, a.value
 """
 
 # Slot s = the product's s-th active variant by id. The arrays come unsorted (hash aggregates,
-# no sort of millions of rows): bitmaps do not care, the price keys are sorted in numpy. Option values that are not JSON strings are
-# left out: the option filter (options__slug__in) could never match them either.
+# no sort of millions of rows): bitmaps do not care, the price keys are sorted in numpy. Option
+# values that are not JSON strings are left out: options__slug__in could never match them.
 _VARIANTS_SQL = f"""
 WITH v AS MATERIALIZED (
   SELECT v.product_id AS pid, (v.price * 100)::bigint AS cents, v.options AS o,
