@@ -15,5 +15,6 @@ SCENARIOS: dict[str, str] = {
     "catalog": "bench.catalog",
     "stall": "bench.stall",
     "keyset": "bench.keyset",
+    "facetindex": "bench.facetindex",
 }
 ALL = ["shopper", "flashsale", "stall"]

@@ -329,3 +329,18 @@ class Stock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variant_id}@{self.warehouse_id}: {self.quantity}"
+
+
+class FacetChange(models.Model):
+    """A product touched by a catalog write, appended by database triggers in the writing
+    transaction (migration 0006): the facet index re-reads these products. Never written by
+    Django; pruned by `facetindex.prune_changes`."""
+
+    product_id = models.BigIntegerField()
+    # The writing transaction's id (pg_current_xact_id): readers take every row of transactions
+    # that were not yet visible to their previous snapshot.
+    xid = models.BigIntegerField(db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"product {self.product_id} (transaction {self.xid})"

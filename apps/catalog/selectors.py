@@ -18,7 +18,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 
 from apps.core.cache import VersionCounter
 
-from . import inventory
+from . import facetindex, inventory
 from .cursor import KEYSET_FIELDS, Cursor
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, search_rank
@@ -221,15 +221,16 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
 
 
 def cached_facet_summary(filters: CatalogFilters, meta: CatalogMeta) -> FacetSummary:
-    """Facet counts, total and price range for a filter state: one query, cached per version."""
+    """Facet counts, total and price range for a filter state, cached per version: from the
+    process's bitmap index (at most one query: its change-log sync) or one SQL query."""
     key = f"catalog:facets:{catalog_version()}:{filters.cache_key()}"
     summary = cache.get(key)
     if summary is None:
-        summary = facet_summary(
-            filters,
-            [d.id for d in meta.definitions if not d.is_option],
-            {d.id: d.slug for d in meta.definitions if d.is_option},
-        )
+        definition_ids = [d.id for d in meta.definitions if not d.is_option]
+        options = {d.id: d.slug for d in meta.definitions if d.is_option}
+        summary = facetindex.facet_summary(filters, definition_ids, options)
+        if summary is None:
+            summary = facet_summary(filters, definition_ids, options)
         cache.set(key, summary, STOCK_LAG)
     return summary
 
@@ -329,7 +330,7 @@ def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
 
 def _page_ids(
     filters: CatalogFilters,
-    ordering: tuple[str, ...],
+    name: str,
     cursor: Cursor | None,
     offset: int,
     limit: int,
@@ -338,15 +339,14 @@ def _page_ids(
 ) -> QuerySet | list[int]:
     """THE step that decides which products are on the page: at most `limit` ids.
 
-    The seam for another source of ids (an in-memory index, `ordered_ids(filters, sort, *,
-    after_pk=cursor.pk, offset=offset, limit=limit)`): return a list of ids in page order and
-    the cards follow the list's order; nothing else changes. Such a source must order exactly
-    as ORDERINGS (ties by pk, names in the database's collation), or a cursor taken from its
-    page's last card would resume somewhere else.
+    First the bitmap index (`facetindex.ordered_ids`), when this process holds a synced one:
+    a list of ids in page order, and the cards follow the list's order. It orders exactly as
+    ORDERINGS (ties by pk; it declines name order under a collation it cannot reproduce), so a
+    cursor taken from its page's last card resumes at the same place on either source.
 
-    From PostgreSQL it is a narrow id query, left lazy so that it runs as a subquery of the card
-    query (one round trip) and is put in order by the card query's own ORDER BY. Three ways to
-    find the page, none with an OFFSET past half the matches:
+    Otherwise from PostgreSQL: a narrow id query, left lazy so that it runs as a subquery of
+    the card query (one round trip) and is put in order by the card query's own ORDER BY.
+    Three ways to find the page, none with an OFFSET past half the matches:
 
     - after a cursor: `(sort value, pk) > cursor` in the ordering, an index range scan;
     - a numbered page in the first half: OFFSET from the start;
@@ -358,6 +358,20 @@ def _page_ids(
     So a numbered page costs at most an OFFSET over half the matches (index-only, ids only);
     stepping with "Next" or "load more" carries a cursor and costs one page.
     """
+    if name != "rank":
+        # The bitmap index's order (facetindex.orders) when this process holds one that needs no
+        # sync query now: a deep page is then a sum of bitmap cardinalities, not an OFFSET.
+        indexed = facetindex.ordered_ids(
+            filters,
+            name,
+            after_pk=cursor.pk if cursor is not None else None,
+            offset=0 if cursor is not None else offset,
+            limit=limit,
+            may_sync=False,
+        )
+        if indexed is not None:
+            return indexed
+    ordering = ORDERINGS[name]
     ids = filtered_products(filters)
     if "-rank" in ordering:
         ids = ids.annotate(rank=search_rank(filters.q))
@@ -401,7 +415,7 @@ def catalog_page(
     # the cursor, not the page number, placed this page).
     page_ids = _page_ids(
         filters,
-        ordering,
+        name,
         after,
         (number - 1) * per_page,
         per_page + 1 if after is not None else per_page,

@@ -25,3 +25,6 @@ STORAGES = {  # noqa: F405
 # High enough that the suite's own failed logins never lock anyone; the lockout test lowers it.
 AXES_FAILURE_LIMIT = 50
 AXES_IP_FAILURE_LIMIT = 500
+# Requests never load the facet index in a background thread here (its own connection would not
+# see the test's transaction); the facet index tests build it with `facetindex.ensure()`.
+CATALOG_FACET_INDEX_BACKGROUND = False
