@@ -7,13 +7,14 @@ them without reading anything back. The search vector is computed by the product
 trigger (migration 0002) as each row is copied: the same SQL the shop uses on every save, and
 no second pass that would rewrite every product.
 
-A large load (REBUILD_AT products or more) first drops the five tables' non-unique indexes and
-their foreign keys, and creates them again from their saved definitions after the last row:
-one sort per index instead of millions of tree inserts, one anti-join per foreign key instead of
-a deferred check per row (the keys are DEFERRABLE INITIALLY DEFERRED, so each copied row would
-otherwise queue a trigger event until commit). Unique indexes and check constraints stay in
-place, so every row is checked as it arrives. All of this runs inside seed_demo's transaction:
-if anything fails, the indexes and keys come back with the rollback.
+A large load (REBUILD_AT products or more) first drops the five tables' indexes (all but the
+primary keys), unique constraints and foreign keys, and creates them again from their saved
+definitions after the last row: one sort per index instead of millions of tree inserts, one
+anti-join per foreign key instead of a deferred check per row (the keys are DEFERRABLE
+INITIALLY DEFERRED, so each copied row would otherwise queue a trigger event until commit).
+Adding a unique constraint or a foreign key back checks every row, so a duplicate or a dangling
+id still fails the seed; check constraints stay in place throughout. All of this runs inside
+seed_demo's transaction: if anything fails, the indexes and keys come back with the rollback.
 """
 
 from __future__ import annotations
@@ -101,40 +102,44 @@ class CopyWriter:
         # Rows written earlier in this transaction (categories, a reset's deletes) have their
         # deferred key checks pending, and a table with pending checks cannot be altered.
         self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # Every index but the primary keys and those owned by a constraint (dropped with it).
         self.cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique "
-            "AND NOT i.indisprimary ORDER BY 1",
+            "WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY 1",
             [list(TABLES)],
         )
         indexes = self.cursor.fetchall()
+        # Unique constraints, then foreign keys: the order they are added back in.
         self.cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
-            "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) "
-            "ORDER BY 1, 2",
+            "FROM pg_constraint WHERE contype IN ('u', 'f') "
+            "AND conrelid::regclass::text = ANY(%s) ORDER BY contype DESC, 1, 2",
             [list(TABLES)],
         )
         self.saved_keys = self.cursor.fetchall()
         self.saved_indexes = [definition for _, definition in indexes]
-        for table, name, _ in self.saved_keys:
+        for table, name, _ in reversed(self.saved_keys):
             self.cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in indexes:
             self.cursor.execute(f"DROP INDEX {name}")
         self._say(
-            f"Dropped {len(indexes)} indexes and {len(self.saved_keys)} foreign keys "
-            "for the load; they are rebuilt after it."
+            f"Dropped {len(indexes)} indexes and {len(self.saved_keys)} unique and foreign keys "
+            "for the load; they are rebuilt (and every row checked) after it."
         )
 
     def _restore_indexes_and_keys(self) -> None:
         self.cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        for definition in self.saved_indexes:
-            self._say(f"  {definition}")
-            self.cursor.execute(definition)
         for table, name, definition in self.saved_keys:
             self._say(f"  {table}: {name}")
             self.cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for definition in self.saved_indexes:
+            self._say(f"  {definition}")
+            self.cursor.execute(definition)
         self._say(
-            f"Rebuilt {len(self.saved_indexes)} indexes and {len(self.saved_keys)} foreign keys."
+            f"Rebuilt {len(self.saved_indexes)} indexes and {len(self.saved_keys)} unique and "
+            "foreign keys."
         )
 
     def write(self, batch: list[PlannedProduct]) -> int:
