@@ -77,10 +77,17 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--requests", type=requests_count, default=MIN_REQUESTS)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--statement-timeout-ms",
+        type=int,
+        default=5000,
+        help="the shop's statement timeout while measuring (production: 5000; 0 for none, to "
+        "see how long a path that times out really takes)",
+    )
     return parser
 
 
-def measure_size(products: int, requests: int, seed: int) -> dict:
+def measure_size(products: int, requests: int, seed: int, timeout_ms: int = 5000) -> dict:
     url = database_url(products)
     ensure_database(url)
     print(f"{products:,} products: {url} (seeded once, then reused)", flush=True)
@@ -100,7 +107,7 @@ def measure_size(products: int, requests: int, seed: int) -> dict:
             "--requests",
             str(requests),
         ],
-        env=bench_env(url),
+        env=bench_env(url, STATEMENT_TIMEOUT_MS=str(timeout_ms)),
         check=True,
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -113,6 +120,7 @@ def measure_size(products: int, requests: int, seed: int) -> dict:
         "seed_seconds": targets["seed_seconds"],
         "database": url.rsplit("/", 1)[-1],
         "target_ms": target_ms(products),
+        "statement_timeout_ms": timeout_ms,
         "rows": json.loads(line.removeprefix("BENCHJSON ")),
     }
 
@@ -135,7 +143,10 @@ def main(argv: list[str]) -> int:
     sizes = [size for group in args.sizes for size in group]
     if len(set(sizes)) != len(sizes):
         parser().error("a catalog size is listed twice")
-    results = [measure_size(products, args.requests, args.seed) for products in sizes]
+    results = [
+        measure_size(products, args.requests, args.seed, args.statement_timeout_ms)
+        for products in sizes
+    ]
     section = {"kind": "cold", "requests": args.requests, "sizes": results}
     report.save("scale", section)
     print()
