@@ -138,6 +138,19 @@ def verdict(size: dict) -> bool:
     )
 
 
+def merged(results: list[dict]) -> list[dict]:
+    """This run's sizes plus the sizes an earlier cold-path run measured and this one did not:
+    `BENCH_SIZES=1000000` after `BENCH_SIZES=100000` reports both."""
+    earlier = report.load().get("scale", {})
+    measured = {size["products"] for size in results}
+    kept = [
+        size
+        for size in earlier.get("sizes", [])
+        if earlier.get("kind") == "cold" and size["products"] not in measured
+    ]
+    return sorted([*kept, *results], key=lambda size: size["products"])
+
+
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     sizes = [size for group in args.sizes for size in group]
@@ -147,7 +160,7 @@ def main(argv: list[str]) -> int:
         measure_size(products, args.requests, args.seed, args.statement_timeout_ms)
         for products in sizes
     ]
-    section = {"kind": "cold", "requests": args.requests, "sizes": results}
+    section = {"kind": "cold", "requests": args.requests, "sizes": merged(results)}
     report.save("scale", section)
     print()
     print(report.scale_table(section))
