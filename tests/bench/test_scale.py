@@ -95,3 +95,21 @@ def test_targets_and_verdict_follow_the_issue():
         {"kind": "cold", "sizes": [{**size, "rows": [{**row, "cold_p95_ms": 31.0}]}]}
     )
     assert "31.0 ✗" in table and "100,000" in table
+
+
+def test_a_run_keeps_the_sizes_an_earlier_run_measured(monkeypatch):
+    from bench import report, scale
+
+    def size(products: int, p95: float) -> dict:
+        return {"products": products, "target_ms": target_ms(products), "rows": [], "p95": p95}
+
+    earlier = {"scale": {"kind": "cold", "sizes": [size(100_000, 1.0), size(1_000_000, 2.0)]}}
+    monkeypatch.setattr(report, "load", lambda: earlier)
+    assert scale.merged([size(1_000_000, 3.0), size(1_000, 4.0)]) == [
+        size(1_000, 4.0),
+        size(100_000, 1.0),
+        size(1_000_000, 3.0),
+    ]
+    # A throughput section from before the cold-path harness is not mixed in.
+    earlier["scale"]["kind"] = "wrk"
+    assert scale.merged([size(1_000, 4.0)]) == [size(1_000, 4.0)]
