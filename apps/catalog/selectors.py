@@ -170,11 +170,20 @@ SELECT t.d, d.slug, d.name, d.kind, d.unit, d.sort_order, t.v, 0
 FROM t JOIN catalog_attributedefinition d ON d.id = t.d
 WHERE d.filterable
 UNION ALL
-SELECT DISTINCT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
-FROM catalog_variant v, {each}(v.options) o
-JOIN catalog_attributedefinition d ON d.slug = o.key
-WHERE d.filterable AND v.status = 'active'
+{options}
 """
+
+# Option values: PostgreSQL keeps them in a table (models.OptionValue, filled by triggers); on
+# SQLite (a few hundred products) every active variant's options are unpacked.
+_OPTIONS_SQL = {
+    "postgresql": """SELECT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
+FROM catalog_optionvalue o JOIN catalog_attributedefinition d ON d.slug = o.key
+WHERE d.filterable""",
+    "sqlite": """SELECT DISTINCT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
+FROM catalog_variant v, json_each(v.options) o
+JOIN catalog_attributedefinition d ON d.slug = o.key
+WHERE d.filterable AND v.status = 'active'""",
+}
 
 
 def catalog_meta(version: int | None = None) -> CatalogMeta:
@@ -194,8 +203,8 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
     known = {c.id for c in categories}
     categories = [c for c in categories if c.parent_id is None or c.parent_id in known]
     with connection.cursor() as cursor:
-        each = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
-        cursor.execute(_VOCABULARY_SQL.format(each=each))
+        options = _OPTIONS_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+        cursor.execute(_VOCABULARY_SQL.format(options=options))
         rows = cursor.fetchall()
     grouped: dict[int, tuple[tuple, set[str]]] = {}
     options: set[int] = set()

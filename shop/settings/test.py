@@ -11,6 +11,10 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hypershop")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"hypershop-test-{os.getpid()}")
+# The shop's 5 s statement timeout is tested where it matters (tests/core/test_middleware.py,
+# tests/security/test_faults.py set their own); a loaded CI machine must not trip it elsewhere,
+# including when the test database is dropped at the end.
+os.environ.setdefault("STATEMENT_TIMEOUT_MS", "60000")
 
 from .base import *  # noqa: E402,F403
 

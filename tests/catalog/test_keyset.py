@@ -370,13 +370,12 @@ def test_load_more_with_a_cursor_holds_the_budget_from_100_to_10000_products(
 
 
 @pytest.mark.django_db
-def test_page_ids_from_another_source_give_the_same_pages_and_walks(monkeypatch):
-    """The in-memory index will answer `_page_ids` with a list of ids in page order."""
-    from apps.catalog import selectors
+def test_pages_and_walks_from_the_bitmap_index_equal_sql(monkeypatch, settings):
+    """With a synced facet index the page ids come from its orders: same pages, same walks."""
+    from apps.catalog import facetindex
 
     tied_catalog(30, 8)
     meta = catalog_meta()
-    original = selectors._page_ids
 
     def walk(sort: str) -> tuple[list[int], list[int]]:
         numbered = [
@@ -395,13 +394,24 @@ def test_page_ids_from_another_source_give_the_same_pages_and_walks(monkeypatch)
                 CatalogFilters(), meta, sort=sort, per_page=7, after=page.next_cursor
             )
 
-    def from_a_list(filters, ordering, cursor, offset, limit, *, total):
-        ids = list(original(filters, ordering, cursor, offset, limit, total=total))
-        full = expected_ids(ordering)  # page order, as an ordered-id index would give it
-        return sorted((row["pk"] for row in ids), key=full.index)
+    answered = []
+    ordered_ids = facetindex.ordered_ids
 
+    def counted(*args, **kwargs):
+        ids = ordered_ids(*args, **kwargs)
+        answered.append(ids is not None)
+        return ids
+
+    monkeypatch.setattr(facetindex, "ordered_ids", counted)
     for sort in KEYSET_SORTS:
-        before = walk(sort)
-        monkeypatch.setattr(selectors, "_page_ids", from_a_list)
+        facetindex.reset()
+        before = walk(sort)  # no index in this process yet: SQL
+        assert answered and not any(answered)
+        answered.clear()
+        settings.CATALOG_FACET_INDEX_LAG = 3600
+        assert facetindex.ensure() is not None
         assert walk(sort) == before == (expected_ids(ORDERINGS[sort]),) * 2
-        monkeypatch.setattr(selectors, "_page_ids", original)
+        assert answered and all(answered)
+        answered.clear()
+        settings.CATALOG_FACET_INDEX_LAG = 1.0
+    facetindex.reset()
