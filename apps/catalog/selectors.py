@@ -374,6 +374,9 @@ def _page_ids(
             filters,
             name,
             after_pk=cursor.pk if cursor is not None else None,
+            # The index honours a cursor only while its product keeps this value (else SQL,
+            # which pages from the recorded (value, pk) exactly).
+            after_value=cursor.value if cursor is not None else None,
             offset=0 if cursor is not None else offset,
             limit=limit,
             may_sync=False,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -160,6 +161,10 @@ def test_counts_totals_price_range_and_ids_equal_sql(index_settings):
     rng = random.Random(11)
     meta = catalog_meta()
     check(CatalogFilters(), meta)
+    # The largest prices the filter form accepts (beyond the index's 2**31 cents keys).
+    check(CatalogFilters(price_min=Decimal("9999999999.99")), meta)
+    check(CatalogFilters(price_max=Decimal("9999999999.99"), in_stock=True), meta)
+    check(CatalogFilters(price_min=Decimal("30.005"), price_max=Decimal("30.004")), meta)
     check_many(rng, shop, 200)
 
     # A price change: the cheapest active variant of a listed product triples.
@@ -189,6 +194,10 @@ def test_counts_totals_price_range_and_ids_equal_sql(index_settings):
     ProductAttribute.objects.filter(product_id=products[1]).delete()
     facetindex.ensure()
     check_many(rng, shop, 80)
+
+
+FIELDS = {"name": "name", "price_asc": "current_price", "price_desc": "current_price"}
+FIELDS["newest"] = "created_at"
 
 
 def expected_order(filters: CatalogFilters, sort: str) -> list[int]:
@@ -222,5 +231,23 @@ def test_ordered_ids_equal_sql_order_by_with_offsets_and_keyset(index_settings, 
             assert got == everything[offset : offset + limit], (filters, sort, offset)
             if everything:
                 after = rng.randrange(len(everything))
-                got = facetindex.ordered_ids(filters, sort, after_pk=everything[after], limit=limit)
+                pk = everything[after]
+                value = Product.objects.values_list(FIELDS[sort], flat=True).get(pk=pk)
+                got = facetindex.ordered_ids(
+                    filters, sort, after_pk=pk, after_value=value, limit=limit
+                )
                 assert got == everything[after + 1 : after + 1 + limit], (filters, sort)
+                # A cursor whose product has moved since is left to SQL (it pages by value).
+                moved = (
+                    value + "~"
+                    if sort == "name"
+                    else value + timedelta(microseconds=1)
+                    if sort == "newest"
+                    else value + 1
+                )
+                assert (
+                    facetindex.ordered_ids(
+                        filters, sort, after_pk=pk, after_value=moved, limit=limit
+                    )
+                    is None
+                )

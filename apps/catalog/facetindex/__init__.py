@@ -30,10 +30,12 @@ API (None always means "no index here: use SQL"):
 
 from __future__ import annotations
 
+import datetime
 import logging
 import pickle
 import threading
 import time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -218,13 +220,15 @@ def ordered_ids(
     after_pk: int | None = None,
     offset: int = 0,
     limit: int,
+    after_value: Decimal | datetime.datetime | str | None = None,
     may_sync: bool = True,
 ) -> list[int] | None:
     """A page of the filtered ids in the listing's order (`selectors._ordering`): `limit` ids
     from `offset`, after `after_pk` when given. Sorts: name, price_asc, price_desc, newest
     (relevance without a search is by name). None: no index, a search ranked by relevance, a
-    name sort under a non-C collation, an `after_pk` no longer listed, or (not `may_sync`) a
-    sync query due: use SQL."""
+    name sort under a non-C collation, an `after_pk` no longer listed or (with `after_value`,
+    the sort value a cursor recorded) no longer at that value, or (not `may_sync`) a sync query
+    due: use SQL, which pages from the recorded (value, pk) exactly."""
     if sort == "relevance" and not filters.q:
         sort = "name"
     if sort not in orders.SORTS:
@@ -237,6 +241,9 @@ def ordered_ids(
     with _process.lock:
         if key == "name" and not index.name_collation_ok:
             return None
+        if after_pk is not None and after_value is not None:
+            if not _at(index, key, after_pk, after_value):
+                return None
         if key in index.dirty or key not in index.orders:
             index.orders[key] = orders.build_order(index, key)
             index.dirty.discard(key)
@@ -244,6 +251,23 @@ def ordered_ids(
         return orders.page(
             index.orders[key], result, ascending, after_pk=after_pk, offset=offset, limit=limit
         )
+
+
+def _at(index: FacetIndex, key: str, pk: int, value) -> bool:
+    """Whether listed product `pk` still has sort value `value` in the index."""
+    if pk not in index.active:
+        return False
+    if key == "price":
+        return isinstance(value, Decimal) and int(index.price[pk]) == value * 100
+    if key == "created":
+        if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            return False
+        micros = (value - _EPOCH) // datetime.timedelta(microseconds=1)
+        return int(index.created[pk]) == micros
+    return index.names.get(pk) == value
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def prune_changes(older_than: float = RETENTION) -> int:

@@ -33,6 +33,9 @@ from ..filters import CatalogFilters
 
 EMPTY = BitMap()
 PID_MASK = np.int64(0xFFFFFFFF)
+# Price keys are (cents << 32 | id) in an int64: cents are capped at 2**31 - 1 (21,474,836.47),
+# in the build's SQL and in the filters alike; only prices above that would compare wrongly.
+MAX_CENTS = (1 << 31) - 1
 
 
 @dataclass
@@ -177,9 +180,9 @@ class FacetIndex:
                         continue
                     slot.opts.setdefault(slug, {}).setdefault(value, BitMap()).add(pid)
                     self.opt_any.setdefault(slug, {}).setdefault(value, BitMap()).add(pid)
-                new_prices.setdefault(s, []).append((price << 32) | pid)
+                new_prices.setdefault(s, []).append((min(price, MAX_CENTS) << 32) | pid)
                 if slot.bands:
-                    slot.bands[self.band(price)].add(pid)
+                    slot.bands[self.band(min(price, MAX_CENTS))].add(pid)
         for s, keys in new_prices.items():
             slot = self.slots[s]
             keys_arr = np.sort(np.array(keys, dtype=np.int64))
@@ -255,7 +258,7 @@ class FacetIndex:
 
     def _price_slice(self, slot: Slot, low: int | None, high: int | None) -> BitMap:
         low = 0 if low is None else max(0, low)
-        high = (1 << 31) - 1 if high is None else high
+        high = MAX_CENTS if high is None else min(high, MAX_CENTS)
         if low > high:
             return BitMap()
         if not slot.bands:
@@ -269,8 +272,7 @@ class FacetIndex:
         return _union(parts)
 
     def _exact_slice(self, slot: Slot, low: int, high: int) -> BitMap:
-        lo_key = -1 if low is None else (low << 32)
-        hi_key = np.iinfo(np.int64).max if high is None else ((high << 32) | 0xFFFFFFFF)
+        lo_key, hi_key = low << 32, (high << 32) | 0xFFFFFFFF
         if lo_key > hi_key:
             return BitMap()
         a = int(np.searchsorted(slot.prices, lo_key, side="left"))

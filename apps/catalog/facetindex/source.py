@@ -44,7 +44,8 @@ GROUP BY a.definition_id, a.value
 # values that are not JSON strings are left out: options__slug__in could never match them.
 _VARIANTS_SQL = f"""
 WITH v AS MATERIALIZED (
-  SELECT v.product_id AS pid, (v.price * 100)::bigint AS cents, v.options AS o,
+  SELECT v.product_id AS pid, least((v.price * 100)::bigint, 2147483647) AS cents,
+         v.options AS o,
          s.variant_id IS NOT NULL AS st,
          (row_number() OVER (PARTITION BY v.product_id ORDER BY v.id) - 1)::int AS slot
   FROM catalog_variant v JOIN catalog_product p ON p.id = v.product_id AND {LISTABLE}
