@@ -8,7 +8,6 @@ saved (admin, factories) and, for bulk-inserted demo images, by seed_demo.
 from __future__ import annotations
 
 from io import BytesIO
-from pathlib import PurePosixPath
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
@@ -18,8 +17,10 @@ WIDTHS = (240, 360)
 
 
 def rendition_name(name: str, width: int) -> str:
-    path = PurePosixPath(name)
-    return str(path.with_name(f"{path.stem}.w{width}.jpg"))
+    # String operations, not PurePosixPath: this runs for every card of every cold listing.
+    folder, slash, filename = name.rpartition("/")
+    stem = filename.rsplit(".", 1)[0] if "." in filename[1:] else filename
+    return f"{folder}{slash}{stem}.w{width}.jpg"
 
 
 def widths_for(original_width: int | None) -> list[int]:
