@@ -48,3 +48,19 @@ def test_seed_demo_images_have_their_smaller_copies(settings, tmp_path):
     image = ProductImage.objects.first()
     urls = [c.rsplit(" ", 1)[0] for c in image.srcset.split(", ")]
     assert len(urls) == 3 and all(stored(url) for url in urls)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("products/a.jpg", "products/a.w240.jpg"),
+        ("a.png", "a.w240.jpg"),
+        ("p/q/x.y.jpeg", "p/q/x.y.w240.jpg"),
+        ("p/.hidden", "p/.hidden.w240.jpg"),
+        ("p/noext", "p/noext.w240.jpg"),
+    ],
+)
+def test_rendition_names_sit_beside_the_original(name, expected):
+    from apps.catalog.images import rendition_name
+
+    assert rendition_name(name, 240) == expected
