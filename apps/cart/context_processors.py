@@ -1,6 +1,6 @@
 """The header badge's count, read from the session: no query for a visitor without a session,
 only the session read (cache first) otherwise; catalog pages budget on it. The page cache
-(apps.core.pagecache) fills its hole with the same count, so a cached page shows the visitor's own."""
+(apps.core.pagecache) fills its hole with the same count: a cached page shows the visitor's own."""
 
 from __future__ import annotations
 
