@@ -82,6 +82,8 @@ def shopper_rows(targets: dict, base_url: str) -> list[tuple[str, list[Request],
         for pid in targets["product_ids"][:4]
     ]
     carts = [Request("/cart/", headers={"Cookie": s.cookie_header()}) for s in shoppers]
+    # The cached listing with each shopper's own cart badge (their session is read).
+    listings = [Request("/catalog/", headers={"Cookie": s.cookie_header()}) for s in shoppers]
     product = once(f"/products/{targets['product_slug']}/")
     in_options = f"/products/{targets['variant_product_slug']}/"
     swap = in_options + "?" + urllib.parse.urlencode(targets["option_query"])
@@ -92,6 +94,7 @@ def shopper_rows(targets: dict, base_url: str) -> list[tuple[str, list[Request],
         ("product page", product, product),
         ("product page in options (warm)", once(in_options), once(in_options)),
         ("option swap partial (htmx)", once(swap, HX), once(swap, HX)),
+        ("catalog full page, shopper with a cart", listings, listings),
         ("add to cart (htmx POST)", adds, adds),
         ("cart page", carts, carts),
     ]

@@ -64,11 +64,13 @@ def hole(name: str) -> Callable[[Callable[[HttpRequest], object]], Callable]:
     return register
 
 
-def cached_page(*, versions: tuple[str, ...], ttl: int) -> Callable:
+def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> Callable:
     """Serve the view's anonymous GET responses from the page cache.
 
     `versions` are the cache keys of the counters the response's bytes depend on (a catalog
-    version, a layout version); `ttl` bounds how long an entry may be served.
+    version, a layout version); `ttl` bounds how long an entry may be served. With `query=False`
+    a URL with a query string (which the view ignores: tracking parameters, junk) is answered
+    but never stored, so such URLs cannot fill Redis.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -87,6 +89,8 @@ def cached_page(*, versions: tuple[str, ...], ttl: int) -> Callable:
                 return response
             body = response.content.decode(response.charset)
             lifetime = _lifetime(request, ttl)
+            if not query and request.META.get("QUERY_STRING"):
+                lifetime = 0
             if _storable(request, response) and None not in current and lifetime > 0:
                 entry = {
                     "versions": current,

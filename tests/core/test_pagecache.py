@@ -143,9 +143,9 @@ def test_htmx_fragments_and_whole_pages_are_separate_entries(client, shop):
     assert fragment.lstrip().startswith('<section id="results"')
 
 
-def test_a_junk_query_string_is_answered_but_not_stored(client, shop):
-    url = f"/products/{shop['products']['P1'].slug}/?utm=x"
-    warm(client, url)
+@pytest.mark.parametrize("template", ["/?utm_source=x", "/products/{slug}/?utm=x"])
+def test_a_junk_query_string_is_answered_but_not_stored(client, shop, template):
+    warm(client, url_of(template, shop))
     assert page_keys() == []
 
 
