@@ -82,6 +82,8 @@ def shopper_rows(targets: dict, base_url: str) -> list[tuple[str, list[Request],
         for pid in targets["product_ids"][:4]
     ]
     carts = [Request("/cart/", headers={"Cookie": s.cookie_header()}) for s in shoppers]
+    # The cached listing with each shopper's own cart badge (their session is read).
+    listings = [Request("/catalog/", headers={"Cookie": s.cookie_header()}) for s in shoppers]
     product = once(f"/products/{targets['product_slug']}/")
     in_options = f"/products/{targets['variant_product_slug']}/"
     swap = in_options + "?" + urllib.parse.urlencode(targets["option_query"])
@@ -92,6 +94,7 @@ def shopper_rows(targets: dict, base_url: str) -> list[tuple[str, list[Request],
         ("product page", product, product),
         ("product page in options (warm)", once(in_options), once(in_options)),
         ("option swap partial (htmx)", once(swap, HX), once(swap, HX)),
+        ("catalog full page, shopper with a cart", listings, listings),
         ("add to cart (htmx POST)", adds, adds),
         ("cart page", carts, carts),
     ]
@@ -111,7 +114,9 @@ def probe(base_url: str, request: Request) -> tuple[int, int, int]:
         return error.code, int(error.headers.get("X-Query-Count", -1)), len(error.read())
 
 
-def measure(products: int, seconds: float, rows_for=shopper_rows) -> dict:
+def measure(
+    products: int, seconds: float, rows_for=shopper_rows, only: list[str] | None = None
+) -> dict:
     db = database_url(products)
     ensure_database(db)
     targets = prepare(db, "catalog", "--products", str(products))
@@ -119,6 +124,13 @@ def measure(products: int, seconds: float, rows_for=shopper_rows) -> dict:
     rows = []
     with gunicorn(db, workers=WORKERS) as base_url:
         scenarios = rows_for(targets, base_url)
+        if only:
+            # The floor always runs first: every ratio is to the floor of the same run.
+            scenarios = [
+                row
+                for row in scenarios
+                if row[0].startswith("floor") or any(word in row[0] for word in only)
+            ]
         for name, warmup, measured in scenarios:
             run(base_url, warmup, seconds=2, connections=CONNECTIONS)
             figures = run(base_url, measured, seconds=seconds, connections=CONNECTIONS)
@@ -157,9 +169,17 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench shopper")
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument(
+        "--only",
+        action="append",
+        help="run only the rows whose name contains this (repeatable; the floor always runs)",
+    )
     args = parser.parse_args(argv)
     print(f"shopper paths, {args.products:,} products, gunicorn {WORKERS} workers, wrk")
-    section = measure(args.products, args.seconds)
+    section = measure(args.products, args.seconds, only=args.only)
+    if args.only:
+        print(report.shopper_table(section))
+        return 0 if all(r["errors"] == 0 for r in section["rows"]) else 1
     report.save("shopper", section)
     print(report.shopper_table(section))
     return 0 if all(r["errors"] == 0 for r in section["rows"]) else 1

@@ -59,13 +59,18 @@ def cached_parts(key: str) -> dict[str, str] | None:
 def render_parts(
     request: HttpRequest, variant: str, context: dict, *, key: str | None = None
 ) -> dict[str, str]:
-    """The variant's partials, with the CSRF slot in place of the token; stored if keyed."""
+    """The variant's partials, with the CSRF slot in place of the token; stored if keyed, with
+    the time after which they must not be shown (their facet counts' age)."""
     parts = core_fragments.render_slotted(request, TEMPLATE, VARIANTS[variant], context)
-    if key is not None:
-        age = time.time() - context["page"].summary.computed_at
-        ttl = int(STOCK_LAG - age)
-        if ttl > 0:
-            cache.set(key, parts, ttl)
+    if key is None:
+        # Not shared (a junk or non-canonical query): nothing that embeds it is stored either.
+        parts[core_fragments.EXPIRES] = 0
+        return parts
+    age = time.time() - context["page"].summary.computed_at
+    ttl = int(STOCK_LAG - age)
+    parts[core_fragments.EXPIRES] = time.time() + ttl
+    if ttl > 0:
+        cache.set(key, parts, ttl)
     return parts
 
 
@@ -80,8 +85,11 @@ def product_key(request: HttpRequest) -> str | None:
 def render_product_parts(request: HttpRequest, context: dict, key: str | None) -> dict[str, str]:
     """The product page's parts with the CSRF slot; stored for STOCK_LAG s (its stock badge)."""
     parts = core_fragments.render_slotted(request, PRODUCT_TEMPLATE, PRODUCT_PARTS, context)
-    if key is not None:
-        cache.set(key, parts, STOCK_LAG)
+    if key is None:
+        parts[core_fragments.EXPIRES] = 0  # not shared, nor is a page that embeds it
+        return parts
+    parts[core_fragments.EXPIRES] = time.time() + STOCK_LAG
+    cache.set(key, parts, STOCK_LAG)
     return parts
 
 

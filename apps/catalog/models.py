@@ -34,6 +34,16 @@ def _product_url_pattern(script_prefix: str) -> str:
     return reverse("catalog:product", kwargs={"slug": _SLUG_MARK})
 
 
+@functools.cache
+def _category_url_pattern(script_prefix: str) -> str:
+    return reverse("catalog:category", kwargs={"path": _SLUG_MARK})
+
+
+def category_url(path: str) -> str:
+    """`/catalog/<path>/` without a reverse() per link (paths are slugs joined by "/")."""
+    return _category_url_pattern(get_script_prefix()).replace(_SLUG_MARK, path)
+
+
 class Category(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
@@ -64,7 +74,7 @@ class Category(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("catalog:category", kwargs={"path": self.path})
+        return category_url(self.path)
 
     def build_path(self) -> str:
         return f"{self.parent.path}/{self.slug}" if self.parent_id else self.slug

@@ -22,7 +22,7 @@ from . import facetindex, inventory
 from .cursor import KEYSET_FIELDS, Cursor
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, search_rank
-from .models import Category, Product, ProductImage
+from .models import Category, Product, ProductImage, category_url
 from .products import product_display
 
 CACHE_TTL = 300
@@ -87,9 +87,7 @@ class CategoryNode:
     path: str
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("catalog:category", kwargs={"path": self.path})
+        return category_url(self.path)
 
 
 @dataclass(frozen=True)

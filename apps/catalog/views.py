@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
 from apps.core.htmx import refused, wants_fragment
+from apps.core.pagecache import cached_page
 
 from . import cursor, fragments, products, selectors
 from .filters import CatalogFilters
@@ -43,6 +44,7 @@ def _clean_url(request: HttpRequest) -> str | None:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
 def catalog(request: HttpRequest, path: str = "") -> HttpResponse:
     clean_url = _clean_url(request)
     if clean_url is not None and not getattr(request, "htmx", False):
@@ -157,6 +159,7 @@ def _listing_context(
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The product page. Choosing options (a GET form: one radio group per option) answers
     with the `product` partial for htmx, pushing `?variant=<sku>`; without JavaScript the same

@@ -29,6 +29,14 @@ from django.utils.safestring import SafeString, mark_safe
 
 # Where a rendered variant stores the marker its slots were written with.
 MARKER = "__slot__"
+# The request attribute holding the page cache's holes while it renders a whole response
+# (apps.core.pagecache).
+RENDERING_HOLES = "_pagecache_holes"
+# Where a cached variant may store the time (epoch seconds) after which it must not be shown,
+# so whatever embeds it (a whole cached response) expires no later.
+EXPIRES = "__expires__"
+# The request attribute holding the earliest such time of everything the response embeds.
+_UNTIL = "_fragments_until"
 
 
 def new_marker() -> str:
@@ -46,6 +54,23 @@ def request_digest(request: HttpRequest) -> str:
     return hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
 
 
+def csrf_for(request: HttpRequest) -> str:
+    """The CSRF token to write where a slot is filled: the page cache's hole while it renders
+    this request's whole response (filled per response there), else the visitor's own token."""
+    holes = getattr(request, RENDERING_HOLES, None)
+    return holes["csrf_token"] if holes else get_token(request)
+
+
+def limit_until(request: HttpRequest, until: float) -> None:
+    """Note that this response embeds something that must not be shown after `until`."""
+    setattr(request, _UNTIL, min(until, getattr(request, _UNTIL, until)))
+
+
+def shown_until(request: HttpRequest) -> float | None:
+    """The earliest `limit_until` of this request, if any."""
+    return getattr(request, _UNTIL, None)
+
+
 def render_slotted(
     request: HttpRequest, template: str, names: tuple[str, ...], context: dict
 ) -> dict[str, str]:
@@ -58,12 +83,15 @@ def render_slotted(
 
 
 def fill(request: HttpRequest, parts: dict[str, str]) -> dict[str, SafeString]:
-    """The visitor's own CSRF token in every slot (minted only if a form needs it)."""
+    """The visitor's own CSRF token in every slot (minted only if a form needs it); a variant's
+    expiry is noted on the request (`limit_until`)."""
     marker = parts.get(MARKER, "")
-    html = {name: value for name, value in parts.items() if name != MARKER}
+    if EXPIRES in parts:
+        limit_until(request, parts[EXPIRES])
+    html = {name: value for name, value in parts.items() if name not in (MARKER, EXPIRES)}
     if not marker or not any(marker in value for value in html.values()):
         return {name: mark_safe(value) for name, value in html.items()}  # noqa: S308
-    token = get_token(request)
+    token = csrf_for(request)
     return {name: mark_safe(value.replace(marker, token)) for name, value in html.items()}  # noqa: S308
 
 

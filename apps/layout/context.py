@@ -6,14 +6,18 @@ Who may see a draft is decided here, before anything is rendered: only a staff u
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from apps.core.fragments import csrf_for, limit_until
+
 from . import rendering, scheduling, selectors, services
 from .blocks import TYPE_CHOICES
+from .cache import RENDER_TTL
 from .surfaces import Surface
 
 MODE_SESSION_KEY = "layout_mode"
@@ -53,6 +57,10 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
         }
     else:
         rendered = rendering.live_blocks(page)
+        # A cached whole page lives no longer than its blocks' renders (stock, banner times).
+        limit_until(
+            request, min((item.expires for item in rendered), default=time.time() + RENDER_TTL)
+        )
         if editor:
             draft = selectors.draft_for(request.user, page)
             context["toolbar"] = {"draft": draft, "change_count": services.change_count(draft)}
@@ -69,7 +77,7 @@ def page_context(request: HttpRequest, surface: Surface) -> dict:
                 f"did not go live. {failed.message}",
             )
     rendered = rendering.for_viewer(rendered, request)
-    rendered = rendering.with_csrf(rendered, get_token(request))
+    rendered = rendering.with_csrf(rendered, csrf_for(request))
     grouped = rendering.regions(rendered, staff=editor)
     # Blocks whose region the page no longer has are not shown (an admin typo, a removed region).
     context["regions"] = {name: grouped[name] for name in surface.regions if name in grouped}

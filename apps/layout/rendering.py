@@ -6,6 +6,7 @@ the same for everyone and can hold nothing personal.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -43,6 +44,9 @@ class Rendered:
     # For viewer-aware blocks: the template and context to render again for a signed-in viewer.
     template: str = ""
     viewer_context: dict | None = None
+    # When the render must be rendered again (its cache entry's end): a whole cached page that
+    # shows it expires no later (apps.core.pagecache). 0 when unknown.
+    expires: float = 0.0
 
     @property
     def visible_to_shoppers(self) -> bool:
@@ -146,6 +150,7 @@ def _to_rendered(state: BlockState, result: dict) -> Rendered:
         slot=result.get("slot", ""),
         template=result.get("template", ""),
         viewer_context=result.get("viewer"),
+        expires=result.get("expires", 0.0),
     )
 
 
@@ -179,7 +184,9 @@ def live_blocks(page: str) -> list[Rendered]:
     if missing:
         fresh = _render_batch(missing)
         for state in missing:
-            cache.set(render_keys[state.key], fresh[state.key], _ttl(state))
+            ttl = _ttl(state)
+            fresh[state.key]["expires"] = time.time() + ttl
+            cache.set(render_keys[state.key], fresh[state.key], ttl)
         results.update(fresh)
     return [_to_rendered(s, results[s.key]) for s in active]
 

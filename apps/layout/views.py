@@ -18,7 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
 from apps.core.htmx import wants_fragment
+from apps.core.pagecache import cached_page
 
+from . import cache as keys
 from . import scheduling, selectors, services, surfaces
 from .blocks import REGISTRY, content_to_form_data, get_type
 from .context import MODE_SESSION_KEY, can_edit, page_context, private_if_editor
@@ -42,6 +44,9 @@ def _private(response: HttpResponse, context: dict) -> HttpResponse:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@cached_page(
+    versions=(keys.version_key("home"), keys.CATALOG_VERSION.key), ttl=keys.RENDER_TTL, query=False
+)
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request, surfaces.home())
     template = "layout/home.html#layout" if wants_fragment(request) else "layout/home.html"

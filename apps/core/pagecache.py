@@ -1,0 +1,204 @@
+"""Whole anonymous responses cached in Redis, with holes for what differs per visitor.
+
+A warm catalog listing ran no SQL yet cost several times the shop's hello-world floor: three Redis
+round trips for its fragments, then the page shell (URLs reversed for every link, SEO tags, the
+CSRF token, the CSP nonce, context processors). Anonymous shoppers see the same bytes except for a
+few holes, so the complete response is rendered once and stored; a hit is ONE Redis round trip
+(the version counters and the entry in one `get_many`) plus a `str.replace` per hole.
+
+The holes, each a random marker new for every render (apps.core.fragments) that content cannot
+know, written where the per-visitor value goes and replaced in every response:
+
+- `csrf_token`: the visitor's own masked token (`get_token`, which also sets their cookie);
+- `csp_nonce`: the request's nonce, which the CSP middleware then puts in the header;
+- `messages_slot` (with `messages` empty): the visitor's flash messages, consumed once;
+- whatever apps register with `hole()` (the cart badge's count, from the session).
+
+The anonymous wishlist lives in the browser: hearts and the header counter are the same for every
+anonymous shopper (wishlist.js marks them), so they need no hole; signed-in visitors, whose hearts
+are their own, never read or write this cache.
+
+The entry is stored under one key per (scheme+host, path+query, htmx variant) and carries the
+versions it was rendered under; a hit needs them equal to the current ones, read in the same
+round trip. A version missing from Redis (evicted, or the breaker open) is a miss and nothing is
+stored, so the version counters' outage handling (apps.core.cache) covers this cache too. The
+versions are read BEFORE rendering: a write committed during the render leaves the entry stale
+under the old versions, never fresh-looking. Entries live `ttl` seconds (stock shown lags by at
+most that, as the fragments' do).
+
+Never stored: a response that is not a 200, that is streamed, that sets a cookie of its own, that
+says `private`/`no-store` (an editor's render, a draft), or that touched the session; nor for a
+request that is not a plain anonymous GET.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
+
+from .fragments import RENDERING_HOLES, new_marker, origin, shown_until
+
+# Per-visitor values that apps add: context variable -> its value for this request.
+_HOLES: dict[str, Callable[[HttpRequest], object]] = {}
+MESSAGES_TEMPLATE = "partials/messages.html#items"
+# Response headers that belong to one response, never replayed from the cache.
+_OWN = {"set-cookie", "content-length", "cache-control"}
+
+
+def hole(name: str) -> Callable[[Callable[[HttpRequest], object]], Callable]:
+    """Register `func(request)` as the per-visitor value of the context variable `name`."""
+
+    def register(func: Callable[[HttpRequest], object]) -> Callable[[HttpRequest], object]:
+        _HOLES[name] = func
+        return func
+
+    return register
+
+
+def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> Callable:
+    """Serve the view's anonymous GET responses from the page cache.
+
+    `versions` are the cache keys of the counters the response's bytes depend on (a catalog
+    version, a layout version); `ttl` bounds how long an entry may be served. With `query=False`
+    a URL with a query string (which the view ignores: tracking parameters, junk) is answered
+    but never stored, so such URLs cannot fill Redis.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _eligible(request):
+                return view(request, *args, **kwargs)
+            key = page_key(request)
+            found = cache.get_many([*versions, key])
+            current = [found.get(name) for name in versions]
+            entry = found.get(key)
+            if entry is not None and None not in current and entry["versions"] == current:
+                return _respond(request, entry)
+            response, holes = _render(request, view, args, kwargs)
+            if response.streaming:
+                return response
+            body = response.content.decode(response.charset)
+            lifetime = _lifetime(request, ttl)
+            if not query and request.META.get("QUERY_STRING"):
+                lifetime = 0
+            if _storable(request, response) and None not in current and lifetime > 0:
+                entry = {
+                    "versions": current,
+                    "status": response.status_code,
+                    "headers": [(k, v) for k, v in response.items() if k.lower() not in _OWN],
+                    "charset": response.charset,
+                    "holes": holes,
+                    "body": body,
+                }
+                cache.set(key, entry, lifetime)
+            response.content = _fill(request, body, holes)
+            patch_cache_control(response, private=True)
+            return response
+
+        return wrapped
+
+    return decorator
+
+
+def _eligible(request: HttpRequest) -> bool:
+    if request.method != "GET":
+        return False
+    user = getattr(request, "user", None)
+    return user is not None and not user.is_authenticated
+
+
+def variant(request: HttpRequest) -> str:
+    """The htmx headers a view may branch on: fragment or page, boosted, history restore."""
+    headers = request.headers
+    return "".join(
+        "1" if headers.get(name) == "true" else "0"
+        for name in ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+    )
+
+
+def page_key(request: HttpRequest) -> str:
+    where = f"{origin(request)}{request.path}?{request.META.get('QUERY_STRING', '')}"
+    digest = hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
+    return f"page:{variant(request)}:{digest}"
+
+
+def _render(
+    request: HttpRequest, view: Callable, args: tuple, kwargs: dict
+) -> tuple[HttpResponse, dict[str, str]]:
+    """The view's response rendered with a fresh marker in every hole."""
+    marker = new_marker()
+    holes = {name: f"{marker}{name}" for name in ("csrf_token", "csp_nonce", *_HOLES)}
+    holes["messages_slot"] = f"{marker}messages"
+    setattr(request, RENDERING_HOLES, holes)
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.context_data = {**(response.context_data or {}), **holes, "messages": ()}
+            response.render()
+    finally:
+        delattr(request, RENDERING_HOLES)
+    return response, holes
+
+
+def _lifetime(request: HttpRequest, ttl: int) -> int:
+    """`ttl`, or less if the response embeds a part that expires sooner (a fragment cached a
+    while ago, a banner about to start); 0 if nothing it embeds said how long it may be shown."""
+    until = shown_until(request)
+    return 0 if until is None else min(ttl, int(until - time.time()))
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and not getattr(getattr(request, "session", None), "modified", False)
+    )
+
+
+def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
+    """A cached entry as this visitor's response."""
+    response = HttpResponse(
+        _fill(request, entry["body"], entry["holes"]),
+        status=entry["status"],
+        charset=entry["charset"],
+    )
+    for name, value in entry["headers"]:
+        response[name] = value
+    # Every body holds this visitor's CSRF token and CSP nonce: no shared cache may keep it.
+    patch_cache_control(response, private=True)
+    return response
+
+
+def _fill(request: HttpRequest, body: str, holes: dict[str, str]) -> str:
+    """Every hole in `body` filled with this visitor's own value."""
+    for name, marker in holes.items():
+        if marker in body:
+            body = body.replace(marker, _value(request, name))
+    return body
+
+
+def _value(request: HttpRequest, name: str) -> str:
+    if name == "csrf_token":
+        return get_token(request)
+    if name == "csp_nonce":
+        nonce = getattr(request, "_csp_nonce", None)
+        return str(nonce) if nonce is not None else ""
+    if name == "messages_slot":
+        from django.contrib.messages import get_messages
+
+        storage = get_messages(request)
+        return render_to_string(MESSAGES_TEMPLATE, {"messages": storage}) if storage else ""
+    return str(_HOLES[name](request))
