@@ -1,0 +1,235 @@
+"""Search suggestions while the shopper types: product names, categories and attribute values.
+
+Typo tolerant on PostgreSQL through pg_trgm's word similarity (the similarity of the typed text to
+the best-matching stretch of words in a name, so "aple" finds "Apple iPhone" and "sheos" finds
+"Shoes"). One SQL statement answers a query whatever the catalog size:
+
+- products: the nearest listed product names by word-similarity distance, read in order from the
+  trigram GiST index (migration 0005), so a prefix shared by thousands of products costs the same
+  as a rare one; names that several products share are suggested once;
+- categories and attribute values: the vocabulary `catalog_meta` already holds (cached per
+  catalog version, shared with the listing), sent as two arrays and scored by the same function.
+
+The answer is cached per catalog version and normalised query, so a write never leaves a stale
+suggestion behind and the next shopper typing the same prefix costs no query at all. On SQLite
+(the embedded `make run` default) a plain case-insensitive substring match stands in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+
+from .models import AttributeDefinition, Product
+from .selectors import CACHE_TTL, CatalogMeta, catalog_meta, catalog_version
+
+MIN_LENGTH = 2
+# Longer input is cut here: nobody types a 64-character prefix, and trigram work grows with it.
+MAX_LENGTH = 64
+MAX_SUGGESTIONS = 8
+# How many of each kind at most, so one kind never crowds out the others.
+LIMITS = {"product": 5, "category": 3, "value": 3}
+# Nearest product rows read from the index before names shared by several products are merged.
+PRODUCT_CANDIDATES = 40
+# Lowest word similarity suggested: one typo in a five-letter word ("sheos") scores 1/3.
+MIN_SIMILARITY = 0.3
+# For one- or two-trigram inputs ("sh") a third is any word that starts with the same letter.
+MIN_SIMILARITY_SHORT = 0.5
+SHORT = 3
+# Once something matches well, weak look-alikes are noise ("boot" also shares "bo" with
+# "Borealis"): only suggestions within this much similarity of the best one are kept.
+SPREAD = 0.35
+
+GROUPS = (("product", "Products"), ("category", "Categories"), ("value", "Filters"))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: str
+    label: str
+    items: tuple[Suggestion, ...]
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    query: str
+    groups: tuple[Group, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.items) for group in self.groups)
+
+
+def normalise(q: str) -> str:
+    """The query as matched and cached: control and format characters dropped (a NUL would make
+    PostgreSQL refuse the statement), whitespace collapsed, case folded, cut to MAX_LENGTH."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in q[: MAX_LENGTH * 4]
+        if ch.isspace() or unicodedata.category(ch)[0] != "C"
+    )
+    return " ".join(kept.split()).casefold()[:MAX_LENGTH].strip()
+
+
+def suggestions(q: str) -> Suggestions:
+    """Up to MAX_SUGGESTIONS for what the shopper typed, grouped by kind; none under MIN_LENGTH.
+
+    At most one query (none when cached), plus catalog_meta's own when its cache is cold."""
+    term = normalise(q)
+    if len(term) < MIN_LENGTH:
+        return Suggestions(query=term)
+    version = catalog_version()
+    digest = hashlib.blake2b(term.encode(), digest_size=16).hexdigest()
+    key = f"catalog:suggest:{version}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _suggest(term, catalog_meta(version))
+        cache.set(key, found, CACHE_TTL)
+    return found
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A vocabulary entry (category or attribute value) and the suggestion it becomes."""
+
+    text: str
+    suggestion: Suggestion
+
+
+def _vocabulary(meta: CatalogMeta) -> list[_Entry]:
+    entries = []
+    for category in meta.categories:
+        parents = " › ".join(c.name for c in meta.ancestors(category)[:-1])
+        entries.append(
+            _Entry(
+                category.name,
+                Suggestion("category", category.name, category.get_absolute_url(), parents),
+            )
+        )
+    listing = reverse("catalog:list")
+    for definition in meta.definitions:
+        # Yes/no and numeric values ("Yes", "42") say nothing on their own.
+        if definition.kind != AttributeDefinition.Kind.CHOICE:
+            continue
+        for value in definition.values:
+            url = f"{listing}?{urlencode({definition.slug: value})}"
+            entries.append(_Entry(value, Suggestion("value", value, url, definition.name)))
+    return entries
+
+
+def _suggest(term: str, meta: CatalogMeta) -> Suggestions:
+    vocabulary = _vocabulary(meta)
+    if connection.vendor == "postgresql":
+        products, matched = _postgres_matches(term, vocabulary)
+    else:
+        products, matched = _substring_matches(term, vocabulary)
+    # Best first across kinds, each kind capped, MAX_SUGGESTIONS in all.
+    ranked = sorted([*products, *matched], key=lambda pair: pair[0])
+    if ranked:
+        cutoff = ranked[0][0][0] + SPREAD
+        ranked = [pair for pair in ranked if pair[0][0] <= cutoff]
+    taken: dict[str, list[Suggestion]] = {kind: [] for kind, _ in GROUPS}
+    total = 0
+    for _score, suggestion in ranked:
+        bucket = taken[suggestion.kind]
+        if total < MAX_SUGGESTIONS and len(bucket) < LIMITS[suggestion.kind]:
+            bucket.append(suggestion)
+            total += 1
+    groups = tuple(Group(kind, label, tuple(taken[kind])) for kind, label in GROUPS if taken[kind])
+    return Suggestions(query=term, groups=groups)
+
+
+# Products: the nearest names straight from the GiST index (`<->>` is 1 - word_similarity), then
+# the vocabulary scored by the same function. Ranks are (distance, not a prefix, length, text).
+_SUGGEST_SQL = """
+SELECT 0, p.name, p.slug, p.dist
+FROM (
+  SELECT name, slug, name <->> %(q)s AS dist
+  FROM catalog_product
+  WHERE status = 'active' AND max_price IS NOT NULL
+  ORDER BY name <->> %(q)s
+  LIMIT %(candidates)s
+) p
+WHERE p.dist <= %(max_dist)s
+UNION ALL
+SELECT 1, v.text, v.idx::text, 1 - word_similarity(%(q)s, v.text)
+FROM unnest(%(texts)s::text[]) WITH ORDINALITY AS v(text, idx)
+WHERE word_similarity(%(q)s, v.text) >= %(min_sim)s
+"""
+
+
+def _rank(distance: float, text: str, term: str) -> tuple:
+    folded = text.casefold()
+    return (round(distance, 4), not folded.startswith(term), len(folded), folded)
+
+
+def _postgres_matches(term: str, vocabulary: list[_Entry]):
+    minimum = MIN_SIMILARITY_SHORT if len(term) <= SHORT else MIN_SIMILARITY
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUGGEST_SQL,
+            {
+                "q": term,
+                "candidates": PRODUCT_CANDIDATES,
+                "max_dist": 1 - minimum,
+                "texts": [entry.text for entry in vocabulary],
+                "min_sim": minimum,
+            },
+        )
+        rows = cursor.fetchall()
+    products, matched = [], []
+    for source, text, ref, distance in rows:
+        if source == 0:
+            products.append((_rank(distance, text, term), _product(text, ref)))
+        else:
+            entry = vocabulary[int(ref) - 1]
+            matched.append((_rank(distance, text, term), entry.suggestion))
+    return _distinct_names(products), matched
+
+
+def _substring_matches(term: str, vocabulary: list[_Entry]):
+    rows = (
+        Product.objects.filter(
+            status=Product.Status.ACTIVE, max_price__isnull=False, name__icontains=term
+        )
+        .order_by("name", "pk")
+        .values_list("name", "slug")[:PRODUCT_CANDIDATES]
+    )
+    products = [(_rank(0.0, name, term), _product(name, slug)) for name, slug in rows]
+    matched = [
+        (_rank(0.0, entry.text, term), entry.suggestion)
+        for entry in vocabulary
+        if term in entry.text.casefold()
+    ]
+    return _distinct_names(products), matched
+
+
+def _product(name: str, slug: str) -> Suggestion:
+    return Suggestion("product", name, reverse("catalog:product", kwargs={"slug": slug}))
+
+
+def _distinct_names(products: list[tuple]) -> list[tuple]:
+    """One suggestion per name (the best-ranked product bearing it): several products may share
+    a name, and a list of identical lines helps nobody."""
+    seen: set[str] = set()
+    unique = []
+    for rank, suggestion in sorted(products, key=lambda pair: (pair[0], pair[1].url)):
+        folded = suggestion.label.casefold()
+        if folded not in seen:
+            seen.add(folded)
+            unique.append((rank, suggestion))
+    return unique
