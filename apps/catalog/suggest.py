@@ -1,14 +1,18 @@
 """Search suggestions while the shopper types: product names, categories and attribute values.
 
-Typo tolerant on PostgreSQL through pg_trgm's word similarity (the similarity of the typed text to
-the best-matching stretch of words in a name, so "aple" finds "Apple iPhone" and "sheos" finds
-"Shoes"). One SQL statement answers a query whatever the catalog size:
+Typo tolerant on PostgreSQL through pg_trgm, in one SQL statement whatever the catalog size:
 
-- products: the nearest listed product names by word-similarity distance, read in order from the
-  trigram GiST index (migration 0005), so a prefix shared by thousands of products costs the same
-  as a rare one; names that several products share are suggested once;
+- products: each typed word is looked up among the distinct words of product names (a few
+  hundred even for a large catalog; cached): a known word or the prefix being typed stands for
+  itself, an unknown one ("jakcet", "sheos") for its closest known words by trigram similarity.
+  The words, ANDed, are matched against the name lexemes of the full-text GIN index, reading only
+  the first few matching rows, so "bo" (a quarter of the catalog) costs what "parka" costs; the
+  rows are then ranked by word similarity to what was typed, names shared by several products
+  suggested once. (A trigram index on the names themselves was measured and dropped: see
+  migration 0005.)
 - categories and attribute values: the vocabulary `catalog_meta` already holds (cached per
-  catalog version, shared with the listing), sent as two arrays and scored by the same function.
+  catalog version, shared with the listing), sent as an array and scored by word similarity
+  (similarity to the best-matching stretch of words, so "aple" finds "Apple").
 
 The answer is cached per catalog version and normalised query, so a write never leaves a stale
 suggestion behind and the next shopper typing the same prefix costs no query at all. On SQLite
@@ -18,6 +22,7 @@ suggestion behind and the next shopper typing the same prefix costs no query at 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -26,6 +31,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 
+from .filters import SEARCH_CONFIG
 from .models import AttributeDefinition, Product
 from .selectors import CACHE_TTL, CatalogMeta, catalog_meta, catalog_version
 
@@ -35,7 +41,7 @@ MAX_LENGTH = 64
 MAX_SUGGESTIONS = 8
 # How many of each kind at most, so one kind never crowds out the others.
 LIMITS = {"product": 5, "category": 3, "value": 3}
-# Nearest product rows read from the index before names shared by several products are merged.
+# Product rows read (the first that match) before names shared by several products are merged.
 PRODUCT_CANDIDATES = 40
 # Lowest word similarity suggested: one typo in a five-letter word ("sheos") scores 1/3.
 MIN_SIMILARITY = 0.3
@@ -45,6 +51,8 @@ SHORT = 3
 # Once something matches well, weak look-alikes are noise ("boot" also shares "bo" with
 # "Borealis"): only suggestions within this much similarity of the best one are kept.
 SPREAD = 0.35
+
+_WORD = re.compile(r"[^\W_]+")
 
 GROUPS = (("product", "Products"), ("category", "Categories"), ("value", "Filters"))
 
@@ -88,7 +96,8 @@ def normalise(q: str) -> str:
 def suggestions(q: str) -> Suggestions:
     """Up to MAX_SUGGESTIONS for what the shopper typed, grouped by kind; none under MIN_LENGTH.
 
-    At most one query (none when cached), plus catalog_meta's own when its cache is cold."""
+    One query (none when cached); plus catalog_meta's two and the name words' one when those
+    caches are cold (per catalog version, and every WORDS_TTL seconds)."""
     term = normalise(q)
     if len(term) < MIN_LENGTH:
         return Suggestions(query=term)
@@ -153,18 +162,60 @@ def _suggest(term: str, meta: CatalogMeta) -> Suggestions:
     return Suggestions(query=term, groups=groups)
 
 
-# Products: the nearest names straight from the GiST index (`<->>` is 1 - word_similarity), then
-# the vocabulary scored by the same function. Ranks are (distance, not a prefix, length, text).
+# The words of listed product names: what a mistyped word is corrected to. Reading them takes a
+# pass over every name, so they are cached by time rather than per catalog version (a new word is
+# correctable within WORDS_TTL; matching what was typed exactly or as a prefix is always live).
+_WORDS_SQL = """
+SELECT DISTINCT w
+FROM catalog_product p, regexp_split_to_table(lower(p.name), '[^[:alnum:]]+') AS w
+WHERE p.status = 'active' AND p.max_price IS NOT NULL AND w <> ''
+"""
+WORDS_TTL = 600
+MAX_WORDS = 6
+# A typed word that is no known word and starts none stands for its closest known words.
+TYPO_ALTERNATIVES = 2
+MIN_WORD_SIMILARITY = 0.2
+
+# One statement. Each typed word becomes a tsquery alternative of itself (a prefix for the word
+# being typed) or, when it is no known word, its closest known words by trigram similarity; the
+# words are ANDed and matched against the products' name lexemes (weight A of search_vector, GIN
+# index), reading only the first PRODUCT_CANDIDATES rows however many match. Then the vocabulary
+# (categories, attribute values) is scored by word similarity. Typed words are alphanumeric
+# (tokenised in Python) and quoted with quote_literal, so no input can break the tsquery syntax.
 _SUGGEST_SQL = """
-SELECT 0, p.name, p.slug, p.dist
+WITH typed AS (
+  SELECT t.tok, t.pos FROM unnest(%(tokens)s::text[]) WITH ORDINALITY AS t(tok, pos)
+),
+known AS (
+  SELECT typed.pos, w.word, similarity(typed.tok, w.word) AS sim,
+         bool_or(w.word = typed.tok OR starts_with(w.word, typed.tok))
+           OVER (PARTITION BY typed.pos) AS matched
+  FROM typed CROSS JOIN unnest(%(words)s::text[]) AS w(word)
+  WHERE w.word = typed.tok OR starts_with(w.word, typed.tok)
+     OR similarity(typed.tok, w.word) >= %(min_word_sim)s
+),
+alternatives AS (
+  SELECT pos, quote_literal(tok) || CASE WHEN pos = %(last)s THEN ':*A' ELSE ':A' END AS term
+  FROM typed
+  UNION ALL
+  SELECT pos, quote_literal(word) || ':A'
+  FROM (
+    SELECT pos, word, row_number() OVER (PARTITION BY pos ORDER BY sim DESC, word) AS n
+    FROM known WHERE NOT matched
+  ) closest
+  WHERE n <= %(typos)s
+),
+search AS (
+  SELECT to_tsquery(%(config)s, string_agg('(' || alts || ')', ' & ')) AS query
+  FROM (SELECT pos, string_agg(term, ' | ') AS alts FROM alternatives GROUP BY pos) per_word
+)
+SELECT 0, p.name, p.slug, p.name <->> %(q)s
 FROM (
-  SELECT name, slug, name <->> %(q)s AS dist
-  FROM catalog_product
-  WHERE status = 'active' AND max_price IS NOT NULL
-  ORDER BY name <->> %(q)s
+  SELECT name, slug FROM catalog_product
+  WHERE search_vector @@ (SELECT query FROM search)
+    AND status = 'active' AND max_price IS NOT NULL
   LIMIT %(candidates)s
 ) p
-WHERE p.dist <= %(max_dist)s
 UNION ALL
 SELECT 1, v.text, v.idx::text, 1 - word_similarity(%(q)s, v.text)
 FROM unnest(%(texts)s::text[]) WITH ORDINALITY AS v(text, idx)
@@ -177,15 +228,31 @@ def _rank(distance: float, text: str, term: str) -> tuple:
     return (round(distance, 4), not folded.startswith(term), len(folded), folded)
 
 
+def name_words() -> list[str]:
+    words = cache.get("catalog:suggest-words")
+    if words is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_WORDS_SQL)
+            words = sorted(row[0] for row in cursor.fetchall())
+        cache.set("catalog:suggest-words", words, WORDS_TTL)
+    return words
+
+
 def _postgres_matches(term: str, vocabulary: list[_Entry]):
     minimum = MIN_SIMILARITY_SHORT if len(term) <= SHORT else MIN_SIMILARITY
+    tokens = _WORD.findall(term)[:MAX_WORDS]
     with connection.cursor() as cursor:
         cursor.execute(
             _SUGGEST_SQL,
             {
                 "q": term,
+                "tokens": tokens,
+                "last": len(tokens),
+                "words": name_words() if tokens else [],
+                "min_word_sim": MIN_WORD_SIMILARITY,
+                "typos": TYPO_ALTERNATIVES,
+                "config": SEARCH_CONFIG,
                 "candidates": PRODUCT_CANDIDATES,
-                "max_dist": 1 - minimum,
                 "texts": [entry.text for entry in vocabulary],
                 "min_sim": minimum,
             },
@@ -193,7 +260,7 @@ def _postgres_matches(term: str, vocabulary: list[_Entry]):
         rows = cursor.fetchall()
     products, matched = [], []
     for source, text, ref, distance in rows:
-        if source == 0:
+        if source == 0:  # matched by the tsquery: the distance only ranks it
             products.append((_rank(distance, text, term), _product(text, ref)))
         else:
             entry = vocabulary[int(ref) - 1]
