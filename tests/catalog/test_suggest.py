@@ -204,15 +204,21 @@ def test_query_budget_holds_at_two_catalog_sizes(client, django_assert_num_queri
     bulk_catalog(size)
     CategoryFactory(name="Bulky things", slug="bulky")
     selectors.catalog_meta()  # the listing's shared vocabulary, cached per catalog version
-    suggest.name_words()  # the words of product names, cached for a while
     with django_assert_num_queries(1):
         body = fragment(client, "bulk prodct 1")
     assert 'role="option"' in body
     # The same prefix again: answered from the cache.
     with django_assert_num_queries(0):
         fragment(client, "Bulk  PRODCT 1")
-    # Cold caches cost catalog_meta's two queries and the name words' one more, no more.
+    # A cold cache costs catalog_meta's two queries more, no more.
     cache.clear()
-    assert _count_queries("bulky") == 4
+    assert _count_queries("bulky") == 3
     with django_assert_num_queries(0):
         fragment(client, "b")
+
+
+def test_a_new_name_is_correctable_at_once(shop):
+    assert labels("colandre") == []
+    shop["apple"].name = "Apple Colander"
+    shop["apple"].save()
+    assert labels("colandre", "product") == ["Apple Colander"]
