@@ -106,7 +106,7 @@ def suggestions(q: str) -> Suggestions:
     key = f"catalog:suggest:{version}:{digest}"
     found = cache.get(key)
     if found is None:
-        found = _suggest(term, catalog_meta(version))
+        found = _suggest(term, _vocabulary(version))
         cache.set(key, found, CACHE_TTL)
     return found
 
@@ -119,7 +119,21 @@ class _Entry:
     suggestion: Suggestion
 
 
-def _vocabulary(meta: CatalogMeta) -> list[_Entry]:
+# The vocabulary of the current catalog version, built once per process and version: a derived
+# copy of catalog_meta (which stays the shared source), saving its Redis read and the URLs.
+_built: dict[int, list[_Entry]] = {}
+
+
+def _vocabulary(version: int) -> list[_Entry]:
+    entries = _built.get(version)
+    if entries is None:
+        entries = _build_vocabulary(catalog_meta(version))
+        _built.clear()
+        _built[version] = entries
+    return entries
+
+
+def _build_vocabulary(meta: CatalogMeta) -> list[_Entry]:
     entries = []
     for category in meta.categories:
         parents = " › ".join(c.name for c in meta.ancestors(category)[:-1])
@@ -140,8 +154,7 @@ def _vocabulary(meta: CatalogMeta) -> list[_Entry]:
     return entries
 
 
-def _suggest(term: str, meta: CatalogMeta) -> Suggestions:
-    vocabulary = _vocabulary(meta)
+def _suggest(term: str, vocabulary: list[_Entry]) -> Suggestions:
     if connection.vendor == "postgresql":
         products, matched = _postgres_matches(term, vocabulary)
     else:
