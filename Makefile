@@ -19,6 +19,7 @@ help:
 	@echo "make test   set up and run every test (PostgreSQL, Redis, Chromium)"
 	@echo "make e2e    the browser journeys; BASE_URL=https://... runs the shopper journeys against that shop"
 	@echo "make bench  benchmarks against gunicorn, PostgreSQL and Redis"
+	@echo "make bench-scale BENCH_SIZES=100000,1000000   the catalog's cold path at those sizes"
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found: install one (pyenv install 3.12) or set PYTHON=..."; exit 1; }
@@ -70,8 +71,9 @@ lint: install
 bench: install services system-packages
 	$(PY) -m bench all $(BENCH_ARGS)
 
+# The cold path at each catalog size: make bench-scale BENCH_SIZES=100000,1000000
 bench-scale: install services system-packages
-	$(PY) -m bench scale $(BENCH_ARGS)
+	$(PY) -m bench scale $(if $(BENCH_SIZES),--sizes "$(BENCH_SIZES)") $(BENCH_ARGS)
 
 # Re-fetch the vendored front-end files from the npm registry at their pinned versions.
 vendor:

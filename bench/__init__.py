@@ -16,5 +16,7 @@ SCENARIOS: dict[str, str] = {
     "catalog": "bench.catalog",
     "suggest": "bench.suggest",
     "stall": "bench.stall",
+    "keyset": "bench.keyset",
+    "facetindex": "bench.facetindex",
 }
 ALL = ["shopper", "flashsale", "stall"]

@@ -13,8 +13,18 @@ from decimal import Decimal
 from django import forms
 from django.http import QueryDict
 
+from . import cursor
+from .cursor import Cursor
 from .filters import MAX_QUERY_LENGTH, CatalogFilters
-from .selectors import DEFAULT_PAGE_SIZE, DEFAULT_SORT, PAGE_SIZES, SORTS, CatalogMeta, CategoryNode
+from .selectors import (
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_SORT,
+    PAGE_SIZES,
+    SORTS,
+    CatalogMeta,
+    CategoryNode,
+    ordering_name,
+)
 
 MAX_PRICE = Decimal("9999999999.99")
 
@@ -31,6 +41,9 @@ class CatalogFilterForm(forms.Form):
     in_stock = forms.BooleanField(required=False, label="In stock only")
     per_page = forms.CharField(required=False)
     page = forms.CharField(required=False)
+    # "Load more" and "Next" carry the last card's position (apps.catalog.cursor); `page` then
+    # only labels the page. A bad one is reported and the numbered page is shown instead.
+    after = forms.CharField(required=False, strip=False, label="Position in the list")
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())[:MAX_QUERY_LENGTH]
@@ -49,6 +62,17 @@ class CatalogFilterForm(forms.Form):
             return max(1, int(value))
         except ValueError:
             return 1
+
+    def clean_after(self) -> Cursor | None:
+        token = self.cleaned_data["after"]
+        if not token:
+            return None
+        searching = bool(self.cleaned_data.get("q"))
+        name = ordering_name(self.cleaned_data.get("sort", DEFAULT_SORT), searching)
+        try:
+            return cursor.decode(token, name)
+        except cursor.InvalidCursor as error:
+            raise forms.ValidationError(f"{error} Showing the numbered page instead.") from error
 
     def clean(self) -> dict:
         cleaned = super().clean()

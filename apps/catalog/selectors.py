@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from apps.core.cache import VersionCounter
 
-from . import inventory
+from . import facetindex, inventory
+from .cursor import KEYSET_FIELDS, Cursor
 from .facets import FacetSummary, facet_summary
 from .filters import CatalogFilters, filtered_products, search_rank
 from .models import Category, Product, ProductImage
@@ -168,11 +170,20 @@ SELECT t.d, d.slug, d.name, d.kind, d.unit, d.sort_order, t.v, 0
 FROM t JOIN catalog_attributedefinition d ON d.id = t.d
 WHERE d.filterable
 UNION ALL
-SELECT DISTINCT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
-FROM catalog_variant v, {each}(v.options) o
-JOIN catalog_attributedefinition d ON d.slug = o.key
-WHERE d.filterable AND v.status = 'active'
+{options}
 """
+
+# Option values: PostgreSQL keeps them in a table (models.OptionValue, filled by triggers); on
+# SQLite (a few hundred products) every active variant's options are unpacked.
+_OPTIONS_SQL = {
+    "postgresql": """SELECT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
+FROM catalog_optionvalue o JOIN catalog_attributedefinition d ON d.slug = o.key
+WHERE d.filterable""",
+    "sqlite": """SELECT DISTINCT d.id, d.slug, d.name, d.kind, d.unit, d.sort_order, o.value, 1
+FROM catalog_variant v, json_each(v.options) o
+JOIN catalog_attributedefinition d ON d.slug = o.key
+WHERE d.filterable AND v.status = 'active'""",
+}
 
 
 def catalog_meta(version: int | None = None) -> CatalogMeta:
@@ -192,8 +203,8 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
     known = {c.id for c in categories}
     categories = [c for c in categories if c.parent_id is None or c.parent_id in known]
     with connection.cursor() as cursor:
-        each = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
-        cursor.execute(_VOCABULARY_SQL.format(each=each))
+        options = _OPTIONS_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+        cursor.execute(_VOCABULARY_SQL.format(options=options))
         rows = cursor.fetchall()
     grouped: dict[int, tuple[tuple, set[str]]] = {}
     options: set[int] = set()
@@ -219,15 +230,16 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
 
 
 def cached_facet_summary(filters: CatalogFilters, meta: CatalogMeta) -> FacetSummary:
-    """Facet counts, total and price range for a filter state: one query, cached per version."""
+    """Facet counts, total and price range for a filter state, cached per version: from the
+    process's bitmap index (at most one query: its change-log sync) or one SQL query."""
     key = f"catalog:facets:{catalog_version()}:{filters.cache_key()}"
     summary = cache.get(key)
     if summary is None:
-        summary = facet_summary(
-            filters,
-            [d.id for d in meta.definitions if not d.is_option],
-            {d.id: d.slug for d in meta.definitions if d.is_option},
-        )
+        definition_ids = [d.id for d in meta.definitions if not d.is_option]
+        options = {d.id: d.slug for d in meta.definitions if d.is_option}
+        summary = facetindex.facet_summary(filters, definition_ids, options)
+        if summary is None:
+            summary = facet_summary(filters, definition_ids, options)
         cache.set(key, summary, STOCK_LAG)
     return summary
 
@@ -246,16 +258,28 @@ PAGE_SIZES = (12, 24, 48)
 DEFAULT_PAGE_SIZE = 24
 
 
+# Every listing order ends on the pk, so it is total: equal prices or names never swap places
+# between two requests, and (sort value, pk) is a unique position a cursor can name. Each is
+# read along an index of apps/catalog/migrations/0003 (status, column, id): ascending orders
+# forwards, the all-descending ones backwards, so a page is an index range scan either way.
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "price_asc": ("current_price", "pk"),
+    "price_desc": ("-current_price", "-pk"),
+    "newest": ("-created_at", "-pk"),
+    "name": ("name", "pk"),
+    "rank": ("-rank", "pk"),  # relevance of a search: no cursor (see apps.catalog.cursor)
+}
+
+
+def ordering_name(sort: str, searching: bool) -> str:
+    """The ORDERINGS entry a sort means (relevance is the name order when nothing is searched)."""
+    if sort == "relevance":
+        return "rank" if searching else "name"
+    return sort if sort in ORDERINGS else "name"
+
+
 def _ordering(sort: str, searching: bool) -> tuple[str, ...]:
-    if sort == "price_asc":
-        return ("current_price", "pk")
-    if sort == "price_desc":
-        return ("-current_price", "-pk")
-    if sort == "newest":
-        return ("-created_at", "-pk")
-    if sort == "relevance" and searching:
-        return ("-rank", "pk")
-    return ("name", "pk")
+    return ORDERINGS[ordering_name(sort, searching)]
 
 
 @dataclass
@@ -265,6 +289,10 @@ class CatalogPage:
     number: int
     num_pages: int
     per_page: int
+    # Where "load more" continues: the last card's position, when there are cards after it and
+    # the ordering can be paged by cursor (None for a search's relevance order).
+    next_cursor: Cursor | None = None
+    more: bool = False  # whether cards follow this page (known exactly, not from the total)
 
     @property
     def total(self) -> int:
@@ -272,7 +300,7 @@ class CatalogPage:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        return self.more
 
     @property
     def has_previous(self) -> bool:
@@ -305,6 +333,70 @@ def _with_primary_images(products: list[Product]) -> list[Product]:
     return with_display(products)
 
 
+def _reversed(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+
+
+def _page_ids(
+    filters: CatalogFilters,
+    name: str,
+    cursor: Cursor | None,
+    offset: int,
+    limit: int,
+    *,
+    total: int,
+) -> QuerySet | list[int]:
+    """THE step that decides which products are on the page: at most `limit` ids.
+
+    First the bitmap index (`facetindex.ordered_ids`), when this process holds a synced one:
+    a list of ids in page order, and the cards follow the list's order. It orders exactly as
+    ORDERINGS (ties by pk; it declines name order under a collation it cannot reproduce), so a
+    cursor taken from its page's last card resumes at the same place on either source.
+
+    Otherwise from PostgreSQL: a narrow id query, left lazy so that it runs as a subquery of
+    the card query (one round trip) and is put in order by the card query's own ORDER BY.
+    Three ways to find the page, none with an OFFSET past half the matches:
+
+    - after a cursor: `(sort value, pk) > cursor` in the ordering, an index range scan;
+    - a numbered page in the first half: OFFSET from the start;
+    - a numbered page in the second half: the ordering reversed, OFFSET from the end (the last
+      page costs as little as the first). `total` (the facet summary's) says where the end is;
+      under "in stock" it may lag checkout by STOCK_LAG, and such a page shift by the products
+      sold out meanwhile (as any OFFSET page shifts when products come and go).
+
+    So a numbered page costs at most an OFFSET over half the matches (index-only, ids only);
+    stepping with "Next" or "load more" carries a cursor and costs one page.
+    """
+    if name != "rank":
+        # The bitmap index's order (facetindex.orders) when this process holds one that needs no
+        # sync query now: a deep page is then a sum of bitmap cardinalities, not an OFFSET.
+        indexed = facetindex.ordered_ids(
+            filters,
+            name,
+            after_pk=cursor.pk if cursor is not None else None,
+            offset=0 if cursor is not None else offset,
+            limit=limit,
+            may_sync=False,
+        )
+        if indexed is not None:
+            return indexed
+    ordering = ORDERINGS[name]
+    ids = filtered_products(filters)
+    if "-rank" in ordering:
+        ids = ids.annotate(rank=search_rank(filters.q))
+    if cursor is not None:
+        field = ordering[0].lstrip("-")
+        lookup = TupleLessThan if ordering[0].startswith("-") else TupleGreaterThan
+        after = lookup(Tuple(F(field), F("pk")), (cursor.value, cursor.pk))
+        return ids.filter(after).order_by(*ordering).values("pk")[:limit]
+    if offset > total // 2:
+        start = max(0, total - offset - limit)
+        # The last page can be short: only the rows between `offset` and the end.
+        stop = total - offset
+        return ids.order_by(*_reversed(ordering)).values("pk")[start:stop]
+    return ids.order_by(*ordering).values("pk")[offset : offset + limit]
+
+
 def catalog_page(
     filters: CatalogFilters,
     meta: CatalogMeta,
@@ -312,24 +404,48 @@ def catalog_page(
     sort: str = DEFAULT_SORT,
     page: int = 1,
     per_page: int = DEFAULT_PAGE_SIZE,
+    after: Cursor | None = None,
 ) -> CatalogPage:
-    """One page of cards plus the facet summary: two queries (the summary is often cached)."""
+    """One page of cards plus the facet summary: two queries (the summary is often cached).
+
+    `after` (a cursor for this ordering) picks the cards that follow it; `page` then only
+    labels the page (the number the shop's own links put next to the cursor).
+    """
     summary = cached_facet_summary(filters, meta)
     number, num_pages = clamp_page(page, summary.total, per_page)
-    ordering = _ordering(sort, bool(filters.q))
-    ids = filtered_products(filters)
+    name = ordering_name(sort, bool(filters.q))
+    ordering = ORDERINGS[name]
+    if after is not None and after.ordering != name:
+        raise ValueError("The cursor belongs to another ordering.")
     rows = _card_rows()
     if "-rank" in ordering:
-        ids = ids.annotate(rank=search_rank(filters.q))
         rows = rows.annotate(rank=search_rank(filters.q))
-    offset = (number - 1) * per_page
-    # Page the narrow id query first so a deep OFFSET never drags joins and subqueries along.
-    page_ids = ids.order_by(*ordering).values("pk")[offset : offset + per_page]
+    # One id more than a page says whether another page follows (load more needs to know when
+    # the cursor, not the page number, placed this page).
+    page_ids = _page_ids(
+        filters,
+        name,
+        after,
+        (number - 1) * per_page,
+        per_page + 1 if after is not None else per_page,
+        total=summary.total,
+    )
     products = list(rows.filter(pk__in=page_ids).order_by(*ordering)) if summary.total else []
+    if isinstance(page_ids, list):  # ids from another source come in page order (see _page_ids)
+        position = {pk: i for i, pk in enumerate(page_ids)}
+        products.sort(key=lambda product: position[product.pk])
+    more = len(products) > per_page if after is not None else number < num_pages
+    products = products[:per_page]
+    next_cursor = None
+    if more and products and name in KEYSET_FIELDS:
+        last = products[-1]
+        next_cursor = Cursor(name, getattr(last, KEYSET_FIELDS[name]), last.pk)
     return CatalogPage(
         products=_with_primary_images(products),
         summary=summary,
         number=number,
         num_pages=num_pages,
         per_page=per_page,
+        next_cursor=next_cursor,
+        more=more,
     )

@@ -6,11 +6,11 @@ Typo tolerant on PostgreSQL through pg_trgm, in one SQL statement whatever the c
   kept by a trigger: 74 words for the 100,000-product demo catalog): it stands for the words it
   starts, and one that starts none ("jakcet", "sheos") for its closest known words by trigram
   similarity. The words,
-  ANDed, are matched in a GIN index of name words (migration 0005), reading only the first few
+  ANDed, are matched in a GIN index of name words (migration 0008), reading only the first few
   matching rows, so "bo" (a quarter of the catalog) costs little more than "parka"; the
   rows are then ranked by word similarity to what was typed, names shared by several products
   suggested once. (A trigram index on the names themselves was measured and dropped: see
-  migration 0005.)
+  migration 0008.)
 - categories and attribute values: the vocabulary `catalog_meta` already holds (cached per
   catalog version, shared with the listing), sent as an array and scored by word similarity
   (similarity to the best-matching stretch of words, so "aple" finds "Apple").
@@ -181,10 +181,10 @@ TYPO_ALTERNATIVES = 2
 MIN_WORD_SIMILARITY = 0.2
 
 # One statement. Each typed word stands for the words it starts (a tsquery prefix) and, when it
-# starts no known word (catalog_nameword, migration 0005), also for its closest known words by
+# starts no known word (catalog_nameword, migration 0008), also for its closest known words by
 # trigram similarity; the typed words
 # are ANDed and matched against the words of product names (the unstemmed name-only GIN index of
-# migration 0005), reading only the first PRODUCT_CANDIDATES rows however many match. Then the
+# migration 0008), reading only the first PRODUCT_CANDIDATES rows however many match. Then the
 # vocabulary (categories, attribute values) is scored by word similarity. Typed words are
 # alphanumeric (tokenised in Python) and quoted with quote_literal: no input breaks the tsquery.
 _SUGGEST_SQL = """

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
-from apps.core.htmx import wants_fragment
+from apps.core.htmx import refused, wants_fragment
 
-from . import fragments, products, selectors, suggest
+from . import cursor, fragments, products, selectors, suggest
 from .filters import CatalogFilters
 from .forms import CatalogFilterForm, build_filters, is_canonical
 from .pagination import Pagination
+
+LOAD_MORE_REFUSED = "More products could not be loaded from here: reload the page to go on."
 
 
 def _fragment_requested(request: HttpRequest) -> bool:
@@ -48,13 +50,18 @@ def catalog(request: HttpRequest, path: str = "") -> HttpResponse:
     if clean_url is not None and not getattr(request, "htmx", False):
         return HttpResponseRedirect(clean_url)
     response = _catalog(request, path)
-    if clean_url is not None and response.status_code == 200 and not request.GET.get("page"):
+    if (
+        clean_url is not None
+        and response.status_code == 200
+        and not request.GET.get("page")
+        and not request.GET.get("after")
+    ):
         # htmx pushes the clean URL, not the one it requested ("load more" pushes nothing).
         push_url(response, clean_url)
     return response
 
 
-def _catalog(request: HttpRequest, path: str) -> TemplateResponse:
+def _catalog(request: HttpRequest, path: str) -> HttpResponse:
     version = selectors.catalog_version()
     meta = selectors.catalog_meta(version)
     category = None
@@ -66,9 +73,13 @@ def _catalog(request: HttpRequest, path: str) -> TemplateResponse:
     form.is_valid()
     filters = build_filters(form, request.GET, meta, category)
     if _fragment_requested(request):
-        # Filters never send `page` (a filter change starts at page 1), so an htmx request for a
-        # later page is "load more": its cards only, the facets have not changed.
-        variant = "more" if form.value("page", 1) > 1 else "fragment"
+        # Filters never send `page` or `after` (a filter change starts at page 1), so an htmx
+        # request for a later page is "load more": its cards only, the facets have not changed.
+        more = form.value("page", 1) > 1 or bool(request.GET.get("after"))
+        variant = "more" if more else "fragment"
+        if more and "after" in form.errors:
+            # Appending the numbered page instead could repeat cards already on the screen.
+            return refused(request, LOAD_MORE_REFUSED, request.path)
     else:
         variant = "page"
     shared = fragments.cacheable(request) and is_canonical(form, request.GET, meta)
@@ -111,6 +122,7 @@ def _listing_context(
         sort=form.value("sort", selectors.DEFAULT_SORT),
         page=form.value("page", 1),
         per_page=form.value("per_page", selectors.DEFAULT_PAGE_SIZE),
+        after=form.value("after"),
     )
     facets = [
         {
@@ -135,7 +147,13 @@ def _listing_context(
         "category": category,
         "page": page,
         "facets": [facet for facet in facets if facet["options"]],
-        "pagination": Pagination(request, page.number, page.num_pages),
+        "pagination": Pagination(
+            request,
+            page.number,
+            page.num_pages,
+            next_token=cursor.encode(page.next_cursor) if page.next_cursor else None,
+            more=page.has_next,
+        ),
     }
 
 

@@ -11,6 +11,10 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hypershop")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("CACHE_KEY_PREFIX", f"hypershop-test-{os.getpid()}")
+# The shop's 5 s statement timeout is tested where it matters (tests/core/test_middleware.py,
+# tests/security/test_faults.py set their own); a loaded CI machine must not trip it elsewhere,
+# including when the test database is dropped at the end.
+os.environ.setdefault("STATEMENT_TIMEOUT_MS", "60000")
 
 from .base import *  # noqa: E402,F403
 
@@ -25,3 +29,6 @@ STORAGES = {  # noqa: F405
 # High enough that the suite's own failed logins never lock anyone; the lockout test lowers it.
 AXES_FAILURE_LIMIT = 50
 AXES_IP_FAILURE_LIMIT = 500
+# Requests never load the facet index in a background thread here (its own connection would not
+# see the test's transaction); the facet index tests build it with `facetindex.ensure()`.
+CATALOG_FACET_INDEX_BACKGROUND = False

@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from apps.catalog.selectors import card_queryset
+from apps.catalog.products import product_page
 from tests.factories import CategoryFactory, ProductFactory, ProductImageFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,33 +26,38 @@ def jsonld(html: str) -> list[dict]:
     return [json.loads(match.group(2)) for match in JSONLD.finditer(html)]
 
 
-def test_product_jsonld_parses_and_matches_the_product():
+def page_of(product):
+    return product_page(product.slug, {})
+
+
+def test_product_without_options_is_one_product_and_offer():
     product = ProductFactory(name="Trail shoe", sku="TS-1", current_price=Decimal("89.5"))
     ProductImageFactory(product=product)
-    html = render("{% product_jsonld product %}", product=product, csp_nonce="abc123")
+    variant = product.variants.get()
+    html = render("{% product_group_jsonld page %}", page=page_of(product), csp_nonce="abc123")
     assert 'nonce="abc123"' in html
     [data] = jsonld(html)
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "Product"
     assert data["name"] == "Trail shoe"
-    assert data["sku"] == "TS-1"
+    assert data["sku"] == variant.sku
     assert data["url"] == f"http://testserver/products/{product.slug}/"
     assert data["image"] == [f"http://testserver{product.images.get().image.url}"]
     offer = data["offers"]
     assert offer == {
         "@type": "Offer",
         "url": data["url"],
-        "price": "89.50",
+        "price": str(variant.price),
         "priceCurrency": "EUR",
         "availability": "https://schema.org/InStock",
     }
 
 
-def test_product_jsonld_out_of_stock_and_card_queryset_annotations(django_assert_num_queries):
+def test_out_of_stock_product_without_images_costs_no_query(django_assert_num_queries):
     product = ProductFactory(stock=0)
-    card = card_queryset().get(pk=product.pk)
-    with django_assert_num_queries(0):  # stock_total and primary_images are already loaded
-        [data] = jsonld(render("{% product_jsonld product %}", product=card))
+    page = page_of(product)
+    with django_assert_num_queries(0):  # the page already holds stock and images
+        [data] = jsonld(render("{% product_group_jsonld page %}", page=page))
     assert data["offers"]["availability"] == "https://schema.org/OutOfStock"
     assert "image" not in data
 
@@ -61,7 +66,7 @@ def test_product_jsonld_cannot_break_out_of_the_script_element():
     product = ProductFactory(
         name="</script><script>alert(1)</script>", description="Tom & Jerry <b>"
     )
-    html = render("{% product_jsonld product %}", product=product)
+    html = render("{% product_group_jsonld page %}", page=page_of(product))
     assert "</script><script>" not in html
     assert html.count("</script>") == 1
     assert "\\u003C/script\\u003E" in html

@@ -2,7 +2,6 @@
 
     {% load catalog_seo %}
     {% block structured_data %}{% product_group_jsonld page %}{% endblock %}  (product page)
-    {% product_jsonld product %}  (one Product and Offer, from a card-queryset product)
     {% block structured_data %}{% category_breadcrumb_jsonld category product %}{% endblock %}
 
 Built on core's generic SEO tags (`apps/core/templatetags/seo.py`): the same escaping and nonce.
@@ -15,9 +14,8 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.db.models import Sum
 from django.http import HttpRequest
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from apps.core.seo import SCHEMA, absolute_url, image_url, jsonld_script
 from apps.core.templatetags.seo import breadcrumb_jsonld
@@ -25,44 +23,21 @@ from apps.core.templatetags.seo import breadcrumb_jsonld
 register = template.Library()
 
 
-def _availability(product: Any, in_stock: bool | None) -> str:
-    if getattr(product, "status", "active") == "archived":
-        return f"{SCHEMA}/Discontinued"
-    if in_stock is None:
-        total = getattr(product, "stock_total", None)
-        if total is None:
-            from apps.catalog.models import Stock
-
-            total = (
-                Stock.objects.filter(variant__product=product, variant__status="active").aggregate(
-                    total=Sum("quantity")
-                )["total"]
-                or 0
-            )
-        in_stock = total > 0
-    return f"{SCHEMA}/InStock" if in_stock else f"{SCHEMA}/OutOfStock"
-
-
-def _product_images(product: Any, image: Any) -> list[Any]:
-    if image:
-        return [image]
-    primary = getattr(product, "primary_images", None)
-    if primary is not None:
-        return list(primary)
-    return list(product.images.all())
-
-
 def product_data(
     product: Any,
     request: HttpRequest | None,
     *,
-    in_stock: bool | None = None,
-    image: Any = None,
-    currency: str | None = None,
+    in_stock: bool,
+    images: list[Any],
+    currency: str,
 ) -> dict:
     """schema.org Product with one Offer (name, image, price, currency, availability)."""
     url = absolute_url(request, product.get_absolute_url())
     price = product.current_price
+    if getattr(product, "status", "active") == "archived":
+        availability = f"{SCHEMA}/Discontinued"
+    else:
+        availability = f"{SCHEMA}/InStock" if in_stock else f"{SCHEMA}/OutOfStock"
     data: dict[str, Any] = {
         "@context": SCHEMA,
         "@type": "Product",
@@ -73,34 +48,16 @@ def product_data(
             "@type": "Offer",
             "url": url,
             "price": str(price.quantize(Decimal("0.01"))) if isinstance(price, Decimal) else price,
-            "priceCurrency": currency or settings.SHOP_CURRENCY,
-            "availability": _availability(product, in_stock),
+            "priceCurrency": currency,
+            "availability": availability,
         },
     }
-    images = [absolute_url(request, image_url(i)) for i in _product_images(product, image)]
-    if images := [i for i in images if i]:
-        data["image"] = images
+    pictures = [absolute_url(request, image_url(i)) for i in images]
+    if pictures := [i for i in pictures if i]:
+        data["image"] = pictures
     if description := (getattr(product, "description", "") or "").strip():
         data["description"] = description[:5000]
     return data
-
-
-@register.simple_tag(takes_context=True)
-def product_jsonld(
-    context: template.Context, product: Any, in_stock: bool | None = None, image: Any = None
-) -> SafeString:
-    """Product JSON-LD. Uses `stock_total`/`primary_images` from catalog's card queryset when
-    present (no extra query); otherwise one aggregate for stock and the (prefetchable) images."""
-    if product is None:
-        return mark_safe("")
-    data = product_data(
-        product,
-        context.get("request"),
-        in_stock=in_stock,
-        image=image,
-        currency=context.get("SHOP_CURRENCY"),
-    )
-    return jsonld_script(data, context.get("csp_nonce"))
 
 
 # schema.org properties for the options a variant can vary by; others are named additionalProperty.
@@ -115,9 +72,12 @@ def product_group_data(page: Any, request: HttpRequest | None, currency: str | N
     image = page.images[0] if page.images else None
     if not page.has_options:
         variant = page.variants[0]
-        product.stock_total = variant.stock_total
         data = product_data(
-            product, request, in_stock=variant.stock_total > 0, image=image, currency=currency
+            product,
+            request,
+            in_stock=variant.stock_total > 0,
+            images=[image] if image else [],
+            currency=currency,
         )
         data["sku"] = variant.sku
         data["offers"]["price"] = str(variant.price)

@@ -70,6 +70,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0004_variants")]
+    dependencies = [("catalog", "0007_option_values")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]

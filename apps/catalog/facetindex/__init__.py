@@ -1,0 +1,256 @@
+"""Facet counts and listing order from compressed bitmaps instead of SQL joins (issue 18).
+
+A cold facet count over a million products is a few hundred bitmap operations in this process
+(see index.py) instead of a join per facet in PostgreSQL; `facets.facet_summary` stays the
+reference it is tested against (tests/catalog/test_facet_index.py).
+
+Freshness, and why no write can be lost: database triggers append every touched product to
+`catalog_facetchange` in the writing transaction (migration 0006). Each process holds one index
+and, at most every `LAG` seconds (setting CATALOG_FACET_INDEX_LAG, default 1 s), reads the
+change rows it has not applied, with the changed products' current state, in ONE query, and
+patches its bitmaps. Nothing depends on Redis or signals: a write made while Redis was down is
+in the counts at most LAG seconds after it commits (plus the facet summary cache's own life,
+which core's breaker ends when Redis comes back; see apps.core.cache).
+
+Where an index comes from: the process's own copy; else the shared copy in Redis (pickled, with
+the transaction horizon it covers, so the loader patches it forward from the change log); else a
+full build (three queries), published for the other processes. Requests never build or load:
+the first request of a process starts that in a background thread and is answered by SQL
+(setting CATALOG_FACET_INDEX_BACKGROUND; off in tests, which call `ensure()` themselves).
+
+PostgreSQL only: on SQLite (the embedded `make run` shop, a few hundred products) every call
+here returns None and callers use the SQL path. Change rows older than RETENTION are pruned
+(`prune_changes`, run by `manage.py facetindex`); an index not synced for MAX_AGE is dropped.
+
+API (None always means "no index here: use SQL"):
+- `facet_summary(filters, definition_ids, options)` -> FacetSummary | None
+- `filtered_ids(filters)` -> BitMap | None
+- `ordered_ids(filters, sort, *, after_pk=None, offset=0, limit)` -> list[int] | None
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from pyroaring import BitMap
+
+from ..filters import CatalogFilters
+from . import orders, source
+from .index import FacetIndex
+
+log = logging.getLogger(__name__)
+
+SHARED_KEY = "catalog:facetindex"
+RETENTION = 3600  # seconds a change row is kept
+MAX_AGE = 3000  # an index (shared or in a process) further behind than this is not patched
+
+
+def lag() -> float:
+    return float(getattr(settings, "CATALOG_FACET_INDEX_LAG", 1.0))
+
+
+class _Process:
+    """This process's index. One lock: a sync patches bitmaps that a query may be reading."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.index: FacetIndex | None = None
+        self.checked = 0.0  # monotonic time of the last sync
+        self.synced_at = 0.0  # wall time of the last sync
+        self.searches: dict[tuple[str, int], BitMap] = {}
+        self.loading = False
+
+
+_process = _Process()
+
+
+def enabled() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "CATALOG_FACET_INDEX", True)
+
+
+def reset(*, shared: bool = True) -> None:
+    """Forget this process's index (and the shared copy): tests, and after a restore."""
+    with _process.lock:
+        _process.index = None
+        _process.searches.clear()
+        _process.checked = 0.0
+    if shared:
+        cache.delete(SHARED_KEY)
+
+
+# --- getting an index ---------------------------------------------------------------------------
+
+
+def publish(index: FacetIndex) -> None:
+    """Share a freshly built or synced index: other processes load it instead of building."""
+    with _process.lock:
+        blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    cache.set(SHARED_KEY, {"xmin": index.xmin, "at": time.time(), "blob": blob}, timeout=None)
+
+
+def _load_shared() -> FacetIndex | None:
+    entry = cache.get(SHARED_KEY)
+    if not entry or time.time() - entry["at"] > MAX_AGE:
+        return None
+    return pickle.loads(entry["blob"])
+
+
+def ensure(*, share: bool = True) -> FacetIndex | None:
+    """Load (or build and publish) this process's index and bring it up to date. Blocking:
+    for tests, the management command and the background thread, not for requests."""
+    if not enabled():
+        return None
+    with _process.lock:
+        index = _process.index
+    if index is not None:
+        try:
+            _sync(index)
+            return index
+        except source.TooManyChanges:
+            reset(shared=False)
+    index = _load_shared()
+    built = index is None
+    if built:
+        index = source.build()
+    try:
+        source.sync(index)
+    except source.TooManyChanges:
+        index, built = source.build(), True
+        source.sync(index)
+    if built and share:
+        publish(index)
+    with _process.lock:
+        _process.index, _process.searches = index, {}
+        _process.checked, _process.synced_at = time.monotonic(), time.time()
+    return index
+
+
+def _background_load() -> None:
+    try:
+        ensure()
+    except Exception:  # the SQL path keeps answering; the next request tries again
+        log.exception("facet index: background load failed")
+    finally:
+        _process.loading = False
+        connection.close()
+
+
+def _start_loading() -> None:
+    if not getattr(settings, "CATALOG_FACET_INDEX_BACKGROUND", True):
+        return
+    with _process.lock:
+        if _process.loading:
+            return
+        _process.loading = True
+    threading.Thread(target=_background_load, name="facet-index", daemon=True).start()
+
+
+def _sync(index: FacetIndex, q: str = "") -> BitMap | None:
+    with _process.lock:
+        matches = source.sync(index, q)
+        _process.checked, _process.synced_at = time.monotonic(), time.time()
+        return matches
+
+
+def _current(q: str, may_sync: bool = True) -> tuple[FacetIndex, BitMap | None] | None:
+    """The process's index, synced if the last sync is LAG old, and the ids matching `q`
+    (read in the same query as the sync when not cached). None: answer with SQL (also when
+    a sync is due but not `may_sync`)."""
+    if not enabled():
+        return None
+    index = _process.index
+    if index is None or time.time() - _process.synced_at > MAX_AGE:
+        if index is not None:
+            reset(shared=False)
+        _start_loading()
+        return None
+    searched = _process.searches.get((q, index.generation)) if q else None
+    due = time.monotonic() - _process.checked >= lag()
+    if due or (q and searched is None):
+        if not may_sync:
+            return None
+        try:
+            matches = _sync(index, q)
+        except source.TooManyChanges:
+            reset(shared=False)
+            _start_loading()
+            return None
+        if q:
+            if len(_process.searches) > 256:
+                _process.searches.clear()
+            _process.searches[(q, index.generation)] = searched = matches
+    return index, searched
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def facet_summary(filters: CatalogFilters, definition_ids: list[int], options: dict[int, str]):
+    """`facets.facet_summary` from the bitmaps; None when this process has no index."""
+    current = _current(filters.q)
+    if current is None:
+        return None
+    index, q_ids = current
+    with _process.lock:
+        return index.summary(filters, definition_ids, options, q_ids)
+
+
+def filtered_ids(filters: CatalogFilters) -> BitMap | None:
+    """The ids of `filters.filtered_products(filters)`; None when this process has no index."""
+    current = _current(filters.q)
+    if current is None:
+        return None
+    index, q_ids = current
+    with _process.lock:
+        return BitMap(index.result_set(filters, q_ids))  # a copy: the caller may change it
+
+
+def ordered_ids(
+    filters: CatalogFilters,
+    sort: str,
+    *,
+    after_pk: int | None = None,
+    offset: int = 0,
+    limit: int,
+    may_sync: bool = True,
+) -> list[int] | None:
+    """A page of the filtered ids in the listing's order (`selectors._ordering`): `limit` ids
+    from `offset`, after `after_pk` when given. Sorts: name, price_asc, price_desc, newest
+    (relevance without a search is by name). None: no index, a search ranked by relevance, a
+    name sort under a non-C collation, an `after_pk` no longer listed, or (not `may_sync`) a
+    sync query due: use SQL."""
+    if sort == "relevance" and not filters.q:
+        sort = "name"
+    if sort not in orders.SORTS:
+        return None
+    current = _current(filters.q, may_sync)
+    if current is None:
+        return None
+    index, q_ids = current
+    key, ascending = orders.SORTS[sort]
+    with _process.lock:
+        if key == "name" and not index.name_collation_ok:
+            return None
+        if key in index.dirty or key not in index.orders:
+            index.orders[key] = orders.build_order(index, key)
+            index.dirty.discard(key)
+        result = index.result_set(filters, q_ids)
+        return orders.page(
+            index.orders[key], result, ascending, after_pk=after_pk, offset=offset, limit=limit
+        )
+
+
+def prune_changes(older_than: float = RETENTION) -> int:
+    """Delete change rows older than `older_than` seconds (indexes that old are rebuilt)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM catalog_facetchange WHERE created_at < now() - make_interval(secs => %s)",
+            [float(older_than)],
+        )
+        return cursor.rowcount
