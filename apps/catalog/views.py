@@ -1,4 +1,5 @@
-"""Catalog pages: the faceted listing (page or htmx fragment) and the product page."""
+"""Catalog pages: the faceted listing (page or htmx fragment), the product page and the header
+search box's suggestions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
@@ -14,7 +16,7 @@ from django_htmx.http import push_url
 from apps.core.htmx import refused, wants_fragment
 from apps.core.pagecache import cached_page
 
-from . import cursor, fragments, products, selectors
+from . import cursor, fragments, products, selectors, suggest
 from .filters import CatalogFilters
 from .forms import CatalogFilterForm, build_filters, is_canonical
 from .pagination import Pagination
@@ -203,3 +205,22 @@ def _choice_url(request: HttpRequest, page: products.ProductPage) -> str:
     if page.selected:
         return f"{request.path}?{urlencode(page.selected)}"
     return request.path
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def search_suggestions(request: HttpRequest) -> HttpResponse:
+    """The header search box's listbox (templates/partials/search.html), asked for by htmx as
+    the shopper types. Anything typed gets a 200: too short, too long or garbage simply finds
+    little or nothing. Opened as a page (a shared or typed-in link), it is the search itself."""
+    q = request.GET.get("q", "")
+    if not wants_fragment(request):
+        listing = reverse("catalog:list")
+        if q.strip():
+            listing += "?" + urlencode({"q": q[: suggest.MAX_LENGTH]})
+        return HttpResponseRedirect(listing)
+    return TemplateResponse(
+        request,
+        "partials/search.html#search-suggestions",
+        {"suggestions": suggest.suggestions(q)},
+    )

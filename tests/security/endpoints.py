@@ -367,6 +367,14 @@ ENDPOINTS: list[Endpoint] = [
         path=lambda w: w.product.get_absolute_url(),
         fuzz_path=lambda v: f"/products/{v}/",
     ),
+    Endpoint(
+        "search/suggest/",
+        "public",
+        # A plain request (the matrix's) is sent to the search page; htmx gets the listbox.
+        path=lambda w: "/search/suggest/?q=" + w.product.name[:4],
+        params=("q",),
+        expect={role: (302,) for role in ROLES},
+    ),
     # cart: one cart per account or anonymous session, found from the request alone
     Endpoint(
         "cart/",
