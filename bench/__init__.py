@@ -14,5 +14,6 @@ SCENARIOS: dict[str, str] = {
     "scale": "bench.scale",
     "catalog": "bench.catalog",
     "stall": "bench.stall",
+    "lighthouse": "bench.lighthouse",
 }
 ALL = ["shopper", "flashsale", "stall"]
