@@ -64,17 +64,37 @@ def test_page_shell_landmarks_skip_link_and_live_regions(client):
     assert page.find("a", id="cart-badge", aria_live="polite")
 
 
-def test_product_cards_have_sized_lazy_images_with_alt_and_marked_prices(client):
+def test_product_cards_have_sized_images_with_alt_and_marked_prices(client):
+    """The first row of cards loads its images at once and first (the listing's largest paint is
+    one of them); the rest lazily. Every image has its size, so nothing shifts as they arrive."""
     product = ProductFactory(
         name="Wool rug", current_price=Decimal("8.00"), compare_at_price=Decimal("10.00"), stock=2
     )
     ProductImageFactory(product=product, alt_text="A red wool rug")
-    html = client.get("/catalog/").content.decode()
-    image = Elements(html).find("img", alt="A red wool rug")[0]
-    assert image["loading"] == "lazy" and image["width"] == "64" and image["height"] == "64"
-    assert image["srcset"].endswith(" 64w") and image["sizes"]
+    for n in range(5):
+        ProductImageFactory(product=ProductFactory(name=f"Lamp {n}"), alt_text=f"Lamp {n}")
+    html = client.get("/catalog/?sort=name").content.decode()
+    images = [a for t, a in Elements(html).tags if t == "img"]
+    assert len(images) == 6
+    for image in images:
+        assert image["width"] == "64" and image["height"] == "64", image
+        assert image["srcset"].endswith(" 64w") and image["sizes"]
+    first_row, rest = images[:4], images[4:]
+    assert all(i["fetchpriority"] == "high" and "loading" not in i for i in first_row), first_row
+    assert all(i["loading"] == "lazy" and "fetchpriority" not in i for i in rest), rest
     assert '<s class="compare-at-price"><span class="visually-hidden">was </span>10.00' in html
     assert "Only 2 left" in html and '<span class="sale-badge">Sale</span>' in html
+
+
+def test_load_more_cards_arrive_below_the_fold_with_lazy_images(client):
+    for n in range(26):
+        ProductImageFactory(product=ProductFactory(name=f"Lamp {n:02}"), alt_text=f"Lamp {n}")
+    first = client.get("/catalog/?sort=name").content.decode()
+    assert first.count('fetchpriority="high"') == 4
+    more = client.get("/catalog/?sort=name&page=2", headers=HX).content.decode()
+    images = [a for t, a in Elements(more).tags if t == "img"]
+    assert len(images) == 2 and all(i["loading"] == "lazy" for i in images), images
+    assert "<!doctype" not in more
 
 
 def test_checkout_errors_are_tied_to_their_fields(client):

@@ -33,6 +33,7 @@ HOSTILE = (
     f'{MARK}<script>alert("s")</script><img src=x onerror=alert("o")>'
     "<a href=\"javascript:alert('j')\">link</a>"
     '<div hx-get="/evil" hx-trigger="load">htmx</div></script><script>alert("t")</script>'
+    '<div data-hx-get="/evil" data-hx-trigger="load">htmx reads data-hx-* too</div>'
 )
 # Attributes a browser follows as a URL (text attributes such as value= or content= are inert).
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "srcset", "cite"}
