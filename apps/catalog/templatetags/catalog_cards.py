@@ -12,6 +12,7 @@ The first `eager` cards are the first row a shopper sees: their images load at o
 `fetchpriority="high"` (the largest contentful paint of a listing is one of them) instead of
 `loading="lazy"`, which would wait for layout before even asking for them. They are cached apart
 (`:e` in the key), so a product's card keeps one HTML per position class, not per page.
+`id_prefix` goes before every id in a card, for a page showing the same product in two grids.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def _viewer_state(context: template.Context, product) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def product_cards(context: template.Context, products, eager: int = 0) -> list[SafeString]:
+def product_cards(
+    context: template.Context, products, eager: int = 0, id_prefix: str = ""
+) -> list[SafeString]:
     """A private render (a marketer's draft, a preview link: `private_render` in the context)
     renders its cards itself and neither reads nor writes the shared card cache."""
     private = bool(context.get("private_render"))
@@ -46,7 +49,7 @@ def product_cards(context: template.Context, products, eager: int = 0) -> list[S
     eager = eager if isinstance(eager, int) else 0
     keys = [
         f"catalog:card:{version}:{p.pk}:{p.current_price}:{p.stock_total}:"
-        f"{_viewer_state(context, p)}{':e' if n < eager else ''}"
+        f"{_viewer_state(context, p)}{':e' if n < eager else ''}:{id_prefix}"
         for n, p in enumerate(products)
     ]
     found = cache.get_many(keys) if keys and not private else {}
@@ -58,7 +61,9 @@ def product_cards(context: template.Context, products, eager: int = 0) -> list[S
         if key not in found:
             marker = new_marker()
             slots = {"csrf_token": marker + "c", "heart_next": marker + "n"}
-            with context.push(product=product, eager_image=n < eager, **slots):
+            with context.push(
+                product=product, eager_image=n < eager, card_id_prefix=id_prefix, **slots
+            ):
                 missing[key] = (marker, str(card.render(context)))
     if missing and not private:
         cache.set_many(missing, CARD_TTL)
