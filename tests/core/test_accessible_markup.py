@@ -118,3 +118,17 @@ def test_radio_groups_have_a_legend_and_their_error(client):
     group = page.find("fieldset", aria_describedby="id_method_error")
     assert group and "<legend>Shipping method</legend>" in html
     assert "required" in page.text_by_id["id_method_error"]
+
+
+def test_product_page_main_image_is_asked_for_first_and_thumbnails_lazily(client):
+    product = ProductFactory(name="Brass lamp")
+    ProductImageFactory(product=product, alt_text="Front")
+    ProductImageFactory(product=product, alt_text="Side", is_primary=False)
+    html = client.get(product.get_absolute_url()).content.decode()
+    page = Elements(html)
+    [main] = page.find("img", data_testid="gallery-main")
+    assert main["fetchpriority"] == "high" and "loading" not in main
+    assert main["width"] and main["height"]
+    thumbs = [a for t, a in page.tags if t == "img" and a is not main]
+    assert len(thumbs) == 2
+    assert all(a["loading"] == "lazy" and a["width"] == "96" for a in thumbs), thumbs
