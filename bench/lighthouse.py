@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -91,6 +92,9 @@ def main(argv: list[str]) -> int:
 
     from e2e.servers import production_shop
 
+    # A cache namespace of its own: renders another version of the code cached in the bench
+    # Redis (same catalog version, same keys) are never served to this run.
+    os.environ["CACHE_KEY_PREFIX"] = f"lighthouse-{os.getpid()}-{int(time.time())}"
     db_url = database_url(args.products)
     ensure_database(db_url)
     targets = prepare(db_url, "catalog", "--products", str(args.products))
