@@ -18,5 +18,6 @@ SCENARIOS: dict[str, str] = {
     "stall": "bench.stall",
     "keyset": "bench.keyset",
     "facetindex": "bench.facetindex",
+    "lighthouse": "bench.lighthouse",
 }
 ALL = ["shopper", "flashsale", "stall"]

@@ -39,6 +39,9 @@ PRODUCT_TEMPLATE = "catalog/product.html"
 PRODUCT_PARTS = ("title", "seo", "structured_data", "meta_description", "product")
 
 
+# The first row of the grid at its widest (shop.css): the images a shopper sees before scrolling.
+EAGER_CARDS = 4
+
 # Cards carry their own price and stock in the key: they can live as long as the version does.
 CARD_TTL = 3600
 
@@ -60,7 +63,10 @@ def render_parts(
     request: HttpRequest, variant: str, context: dict, *, key: str | None = None
 ) -> dict[str, str]:
     """The variant's partials, with the CSRF slot in place of the token; stored if keyed, with
-    the time after which they must not be shown (their facet counts' age)."""
+    the time after which they must not be shown (their facet counts' age). A page or a new set
+    of results starts at the top of the screen: its first row of cards loads eagerly; "load
+    more" cards arrive below the fold."""
+    context = {**context, "eager_cards": 0 if variant == "more" else EAGER_CARDS}
     parts = core_fragments.render_slotted(request, TEMPLATE, VARIANTS[variant], context)
     if key is None:
         # Not shared (a junk or non-canonical query): nothing that embeds it is stored either.

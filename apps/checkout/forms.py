@@ -65,6 +65,14 @@ class ShippingForm(forms.Form):
         ]
 
 
+class CodeInput(forms.PasswordInput):
+    """A text box that, like a password box, never writes the typed value back into the page (a
+    refused form comes back with the CVC empty). Not type=password: the HTML standard allows
+    autocomplete="cc-csc" on text inputs only, so browsers can fill it."""
+
+    input_type = "text"
+
+
 class PaymentForm(forms.Form):
     card_number = forms.CharField(
         label="Card number",
@@ -80,7 +88,7 @@ class PaymentForm(forms.Form):
     cvc = forms.CharField(
         label="CVC",
         max_length=4,
-        widget=forms.PasswordInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
+        widget=CodeInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric"}),
     )
 
     card: CardToken | None = None

@@ -55,8 +55,22 @@ class Rendered:
         )
 
 
-def _render_batch(states: list[BlockState], private: bool = False) -> dict[str, dict]:
-    """Validate every block, fetch all their catalog data in one batch, render each partial."""
+# The first product grid's first cards are the page's first row of product images: loaded at once
+# with high priority rather than lazily (catalog_cards `eager`).
+EAGER_CARDS = 4
+
+
+def _first_grid(states: list[BlockState]) -> str | None:
+    """The key of the page's first shown product grid (states come in page order)."""
+    return next((s.key for s in states if s.type == "product_grid" and s.is_active), None)
+
+
+def _render_batch(
+    states: list[BlockState], private: bool = False, first_grid: str | None = None
+) -> dict[str, dict]:
+    """Validate every block, fetch all their catalog data in one batch, render each partial.
+    `first_grid` names the page's first product grid (maybe not in this batch: cached blocks are
+    left out of it), whose first cards load eagerly."""
     now = timezone.now()
     planned = []
     specs = []
@@ -86,6 +100,10 @@ def _render_batch(states: list[BlockState], private: bool = False) -> dict[str, 
             }
             continue
         built: Built = block_type.build(content, fetched[start:end], now)
+        eager = EAGER_CARDS if state.key == first_grid else 0
+        # Every grid after the first prefixes its cards' ids with its key: a product shown in two
+        # grids (new and on sale) must not repeat ids (label targets, valid HTML).
+        prefix = "" if state.key == first_grid else f"{state.key}-"
         html = ""
         if not built.error and not built.hidden_reason:
             html = render_to_string(
@@ -96,6 +114,8 @@ def _render_batch(states: list[BlockState], private: bool = False) -> dict[str, 
                     "block_key": state.key,
                     "csrf_token": marker,
                     "private_render": private,
+                    "eager_cards": eager,
+                    "card_id_prefix": prefix,
                 },
             )
         results[state.key] = {
@@ -105,7 +125,13 @@ def _render_batch(states: list[BlockState], private: bool = False) -> dict[str, 
             "hidden": built.hidden_reason,
             "slot": marker,
             "template": block_type.template,
-            "viewer": {**built.context, "block_key": state.key, "private_render": private}
+            "viewer": {
+                **built.context,
+                "block_key": state.key,
+                "private_render": private,
+                "eager_cards": eager,
+                "card_id_prefix": prefix,
+            }
             if block_type.viewer_aware
             else None,
         }
@@ -182,7 +208,7 @@ def live_blocks(page: str) -> list[Rendered]:
     results = {key: cached[k] for key, k in render_keys.items() if k in cached}
     missing = [s for s in active if s.key not in results]
     if missing:
-        fresh = _render_batch(missing)
+        fresh = _render_batch(missing, first_grid=_first_grid(active))
         for state in missing:
             ttl = _ttl(state)
             fresh[state.key]["expires"] = time.time() + ttl
@@ -193,7 +219,7 @@ def live_blocks(page: str) -> list[Rendered]:
 
 def draft_blocks(states: list[BlockState]) -> list[Rendered]:
     """A preview render: straight from the database, never reading or writing the shared cache."""
-    results = _render_batch(states, private=True)
+    results = _render_batch(states, private=True, first_grid=_first_grid(states))
     return [_to_rendered(s, results[s.key]) for s in states]
 
 
@@ -223,5 +249,5 @@ def shared_blocks(page: str, states: list[BlockState]) -> list[Rendered]:
     results = {key: cached[k] for key, k in render_keys.items() if k in cached}
     missing = [s for s in states if s.key not in results]
     if missing:
-        results.update(_render_batch(missing, private=True))
+        results.update(_render_batch(missing, private=True, first_grid=_first_grid(states)))
     return [_to_rendered(s, results[s.key]) for s in states]

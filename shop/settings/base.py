@@ -60,6 +60,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what every middleware below and the view wrote (HTML, htmx fragments, JSON) when
+    # the client accepts gzip; static files were answered above by whitenoise's own .gz copies.
+    # BREACH: Django pads each gzip stream with random bytes and masks the CSRF token per
+    # response, so a secret's compressed length tells an observer nothing.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -8,7 +8,7 @@
   }
 
   // Django rotates the CSRF token at login. hx-boost swaps the body's content but keeps the
-  // <body> element, so its hx-headers would go on sending the old token: send the cookie's,
+  // <body> element, so its data-hx-headers would go on sending the old token: send the cookie's,
   // as the only CSRF header (two spellings of one header reach Django joined as "old, new").
   document.addEventListener("htmx:configRequest", function (event) {
     const token = cookie("csrftoken");

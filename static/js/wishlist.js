@@ -91,14 +91,14 @@
 
   function csrfToken() {
     // Django rotates the token at login, and a boosted login swaps only the body's content: the
-    // body's hx-headers still hold the old token. The header link is re-rendered with every swap,
-    // so its token is current; the cookie and hx-headers are fallbacks.
+    // body's data-hx-headers still hold the old token. The header link is re-rendered with every
+    // swap, so its token is current; the cookie and data-hx-headers are fallbacks.
     var link = header();
     if (link && link.dataset.csrfToken) return link.dataset.csrfToken;
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (match) return decodeURIComponent(match[1]);
     try {
-      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"] || "";
+      return JSON.parse(document.body.getAttribute("data-hx-headers") || "{}")["x-csrftoken"] || "";
     } catch (error) {
       return "";
     }
@@ -122,7 +122,7 @@
 
   // The merge is an htmx request (htmx.ajax) sent from a hidden element that carries this tiny
   // extension: it sends the items as a JSON body with exactly one, current CSRF header (the
-  // body's hx-headers and shop.js each add one; XHR would join them into "old, new").
+  // body's data-hx-headers and shop.js each add one; XHR would join them into "old, new").
   var MERGE_SOURCE = "wishlist-merge-request";
   function fromMergeSource(elt) {
     return elt instanceof Element && elt.id === MERGE_SOURCE;
@@ -166,8 +166,8 @@
     var source = document.createElement("span");
     source.id = MERGE_SOURCE;
     source.hidden = true;
-    source.setAttribute("hx-ext", "wishlist-merge");
-    source.setAttribute("hx-indicator", "#" + MERGE_SOURCE); // no page-wide progress bar
+    source.setAttribute("data-hx-ext", "wishlist-merge");
+    source.setAttribute("data-hx-indicator", "#" + MERGE_SOURCE); // no page-wide progress bar
     document.body.appendChild(source);
     var outcome = { status: 0, report: null };
     window.htmx

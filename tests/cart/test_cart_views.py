@@ -40,7 +40,7 @@ def test_htmx_add_returns_control_and_badge_out_of_band(client):
     assert response.status_code == 200 and "<html" not in body
     assert f'id="add-to-cart-{product.pk}"' in body and "3 in your cart" in body
     # innerHTML: the badge (a live region) stays in the page and announces its new count.
-    assert 'id="cart-badge"' in body and 'hx-swap-oob="innerHTML"' in body
+    assert 'id="cart-badge"' in body and 'data-hx-swap-oob="innerHTML"' in body
     assert 'data-testid="cart-count">3<' in body
     assert 'id="messages"' in body  # the message arrives out of band too
 
@@ -126,7 +126,7 @@ def test_update_quantity_htmx_swaps_line_totals_and_badge(client):
     response = client.post(f"/cart/lines/{line.pk}/", {"quantity": "4"}, headers=HX)
     body = response.content.decode()
     assert body.lstrip().startswith(f'<li id="cart-line-{line.pk}"')
-    assert 'id="cart_totals" class="cart-totals" hx-swap-oob="true"' in body
+    assert 'id="cart_totals" class="cart-totals" data-hx-swap-oob="true"' in body
     assert "20.00" in body and 'data-testid="cart-count">4<' in body
     assert CartLine.objects.get().quantity == 4
 

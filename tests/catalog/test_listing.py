@@ -62,7 +62,7 @@ def test_fragment_is_results_plus_out_of_band_facets(client):
     body = fragment.content.decode()
     assert "<html" not in body and "<header" not in body and "<footer" not in body
     assert body.lstrip().startswith('<section id="results"')
-    assert '<aside id="facets" class="facets" aria-label="Filters" hx-swap-oob="true">' in body
+    assert '<aside id="facets" class="facets" aria-label="Filters" data-hx-swap-oob="true">' in body
     assert card_ids(body) == card_ids(page.content.decode())
     assert len(fragment.content) < len(page.content)
     assert "HX-Request" in fragment["Vary"] and "HX-Request" in page["Vary"]
@@ -77,7 +77,7 @@ def test_load_more_sends_only_the_next_cards(client):
     assert not set(card_ids(body)) & set(card_ids(page.content.decode()))
     assert 'id="facets"' not in body and 'id="results"' not in body
     # The next "load more" names page 3 and carries the last card's position (a cursor).
-    assert re.search(r'hx-get="/catalog/\?per_page=24&amp;page=3&amp;after=[^"]+"', body)
+    assert re.search(r'data-hx-get="/catalog/\?per_page=24&amp;page=3&amp;after=[^"]+"', body)
     # Load more carries cards only: 12 of them stay under a quarter of a 48-card page. (A filter
     # answer carries the same cards as its page plus the facets: ~92% of the page's bytes.)
     full = client.get("/catalog/?per_page=48")

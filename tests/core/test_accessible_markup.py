@@ -64,17 +64,37 @@ def test_page_shell_landmarks_skip_link_and_live_regions(client):
     assert page.find("a", id="cart-badge", aria_live="polite")
 
 
-def test_product_cards_have_sized_lazy_images_with_alt_and_marked_prices(client):
+def test_product_cards_have_sized_images_with_alt_and_marked_prices(client):
+    """The first row of cards loads its images at once and first (the listing's largest paint is
+    one of them); the rest lazily. Every image has its size, so nothing shifts as they arrive."""
     product = ProductFactory(
         name="Wool rug", current_price=Decimal("8.00"), compare_at_price=Decimal("10.00"), stock=2
     )
     ProductImageFactory(product=product, alt_text="A red wool rug")
-    html = client.get("/catalog/").content.decode()
-    image = Elements(html).find("img", alt="A red wool rug")[0]
-    assert image["loading"] == "lazy" and image["width"] == "64" and image["height"] == "64"
-    assert image["srcset"].endswith(" 64w") and image["sizes"]
+    for n in range(5):
+        ProductImageFactory(product=ProductFactory(name=f"Lamp {n}"), alt_text=f"Lamp {n}")
+    html = client.get("/catalog/?sort=name").content.decode()
+    images = [a for t, a in Elements(html).tags if t == "img"]
+    assert len(images) == 6
+    for image in images:
+        assert image["width"] == "64" and image["height"] == "64", image
+        assert image["srcset"].endswith(" 64w") and image["sizes"]
+    first_row, rest = images[:4], images[4:]
+    assert all(i["fetchpriority"] == "high" and "loading" not in i for i in first_row), first_row
+    assert all(i["loading"] == "lazy" and "fetchpriority" not in i for i in rest), rest
     assert '<s class="compare-at-price"><span class="visually-hidden">was </span>10.00' in html
     assert "Only 2 left" in html and '<span class="sale-badge">Sale</span>' in html
+
+
+def test_load_more_cards_arrive_below_the_fold_with_lazy_images(client):
+    for n in range(26):
+        ProductImageFactory(product=ProductFactory(name=f"Lamp {n:02}"), alt_text=f"Lamp {n}")
+    first = client.get("/catalog/?sort=name").content.decode()
+    assert first.count('fetchpriority="high"') == 4
+    more = client.get("/catalog/?sort=name&page=2", headers=HX).content.decode()
+    images = [a for t, a in Elements(more).tags if t == "img"]
+    assert len(images) == 2 and all(i["loading"] == "lazy" for i in images), images
+    assert "<!doctype" not in more
 
 
 def test_checkout_errors_are_tied_to_their_fields(client):
@@ -98,3 +118,17 @@ def test_radio_groups_have_a_legend_and_their_error(client):
     group = page.find("fieldset", aria_describedby="id_method_error")
     assert group and "<legend>Shipping method</legend>" in html
     assert "required" in page.text_by_id["id_method_error"]
+
+
+def test_product_page_main_image_is_asked_for_first_and_thumbnails_lazily(client):
+    product = ProductFactory(name="Brass lamp")
+    ProductImageFactory(product=product, alt_text="Front")
+    ProductImageFactory(product=product, alt_text="Side", is_primary=False)
+    html = client.get(product.get_absolute_url()).content.decode()
+    page = Elements(html)
+    [main] = page.find("img", data_testid="gallery-main")
+    assert main["fetchpriority"] == "high" and "loading" not in main
+    assert main["width"] and main["height"]
+    thumbs = [a for t, a in page.tags if t == "img" and a is not main]
+    assert len(thumbs) == 2
+    assert all(a["loading"] == "lazy" and a["width"] == "96" for a in thumbs), thumbs

@@ -37,7 +37,7 @@ def test_htmx_fragment_gets_messages_out_of_band():
     body = _stack()(request).content.decode()
     assert body.startswith("<div id='line'>line</div>")
     # innerHTML: #messages (a live region) stays in the page, so its new text is announced.
-    assert 'id="messages"' in body and 'hx-swap-oob="innerHTML"' in body
+    assert 'id="messages"' in body and 'data-hx-swap-oob="innerHTML"' in body
     assert "Added to your cart." in body
 
 

@@ -9,7 +9,7 @@ def test_home_page_has_shell(client):
     response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'hx-headers=\'{"x-csrftoken": "' in body
+    assert 'data-hx-headers=\'{"x-csrftoken": "' in body
     assert "/static/js/htmx.min.js" in body
     assert '"selfRequestsOnly": true' in body and '"allowScriptTags": false' in body
     assert 'id="cart-badge"' in body and 'id="messages"' in body

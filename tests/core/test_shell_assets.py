@@ -7,6 +7,8 @@ another page. So every page must carry exactly the same stylesheets, all linked 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.django_db
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
 ICON = re.compile(r'<link rel="icon" href="([^"]+)"')
+SOURCES = ("pico.min.css", "shop.css")
 
 
 def test_only_base_html_links_stylesheets():
@@ -41,8 +44,23 @@ def test_every_page_type_links_the_same_stylesheets(client):
         response = client.get(url)
         assert response.status_code == 200, url
         sheets[url] = STYLESHEET.findall(response.content.decode())
-    assert sheets["/"] == ["/static/css/pico.min.css", "/static/css/shop.css"]
+    assert sheets["/"] == ["/static/css/site.css"]  # one render-blocking request
     assert all(found == sheets["/"] for found in sheets.values()), sheets
+
+
+def test_the_one_stylesheet_is_pico_and_shop_css_joined():
+    """site.css is committed, not built: it must equal its sources as scripts/bundle_css.py joins
+    them (after editing shop.css, run `python scripts/bundle_css.py`)."""
+    script = Path(settings.BASE_DIR) / "scripts" / "bundle_css.py"
+    check = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stderr
+    bundle = Path(finders.find("css/site.css")).read_text()
+    pico, shop = (Path(finders.find(f"css/{name}")).read_text() for name in SOURCES)
+    assert bundle.startswith(pico) and bundle.endswith(shop)  # Pico first: shop.css overrides it
+    assert bundle.startswith('@charset "UTF-8";')
+    assert len(bundle) - len(pico) - len(shop) < 200  # nothing but the note in between
 
 
 def test_favicon_is_served_and_linked(client):

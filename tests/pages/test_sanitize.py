@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 HOSTILE = (
     '<p hx-get="/cart/" hx-trigger="load" onclick="steal()">Hi <strong>there</strong></p>'
+    '<p data-hx-post="/cart/" data-hx-trigger="load">htmx reads these too</p>'
     "<script>alert('x')</script>"
     '<img src="x" onerror="alert(1)">'
     '<a href="javascript:alert(1)">js</a>'

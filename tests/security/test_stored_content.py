@@ -32,7 +32,7 @@ MARK = "Pwn3d"
 HOSTILE = (
     f'{MARK}<script>alert("s")</script><img src=x onerror=alert("o")>'
     "<a href=\"javascript:alert('j')\">link</a>"
-    '<div hx-get="/evil" hx-trigger="load">htmx</div></script><script>alert("t")</script>'
+    '<div hx-get="/evil" data-hx-get="/evil">htmx</div></script><script>alert("t")</script>'
 )
 # Attributes a browser follows as a URL (text attributes such as value= or content= are inert).
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "srcset", "cite"}

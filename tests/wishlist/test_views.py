@@ -34,7 +34,7 @@ def test_heart_saves_with_server_price_and_swaps_fragment(shopper_client, shoppe
     assert "<html" not in html
     assert 'aria-pressed="true"' in html and 'name="saved" value="0"' in html
     # The header counter comes along out of band.
-    assert 'id="wishlist-link"' in html and 'hx-swap-oob="true"' in html
+    assert 'id="wishlist-link"' in html and 'data-hx-swap-oob="true"' in html
     assert 'data-testid="wishlist-count" data-wishlist-count>1<' in html
     item = WishlistItem.objects.get(user=shopper)
     assert (item.price_snapshot, item.snapshot_source) == (Decimal("12.50"), "server")

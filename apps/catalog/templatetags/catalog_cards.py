@@ -7,6 +7,12 @@ anonymous, or signed in with the product saved or not. The two per-request value
 are slots written with a random marker new for every card render and stored with the card
 (apps.core.fragments): the CSRF token (here given the enclosing render's own token or marker) and
 the wishlist button's `next` (filled here with the page's own address).
+
+The first `eager` cards are the first row a shopper sees: their images load at once with
+`fetchpriority="high"` (the largest contentful paint of a listing is one of them) instead of
+`loading="lazy"`, which would wait for layout before even asking for them. They are cached apart
+(`:e` in the key), so a product's card keeps one HTML per position class, not per page.
+`id_prefix` goes before every id in a card, for a page showing the same product in two grids.
 """
 
 from __future__ import annotations
@@ -33,25 +39,31 @@ def _viewer_state(context: template.Context, product) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def product_cards(context: template.Context, products) -> list[SafeString]:
+def product_cards(
+    context: template.Context, products, eager: int = 0, id_prefix: str = ""
+) -> list[SafeString]:
     """A private render (a marketer's draft, a preview link: `private_render` in the context)
     renders its cards itself and neither reads nor writes the shared card cache."""
     private = bool(context.get("private_render"))
     version = 0 if private else catalog_version()
+    eager = eager if isinstance(eager, int) else 0
     keys = [
         f"catalog:card:{version}:{p.pk}:{p.current_price}:{p.stock_total}:"
-        f"{_viewer_state(context, p)}"
-        for p in products
+        f"{_viewer_state(context, p)}{':e' if n < eager else ''}:{id_prefix}"
+        for n, p in enumerate(products)
     ]
     found = cache.get_many(keys) if keys and not private else {}
     # (marker, html) pairs; anything else (a card stored before slots had markers) is re-rendered.
     found = {k: v for k, v in found.items() if isinstance(v, tuple) and len(v) == 2}
     missing: dict[str, tuple[str, str]] = {}
     card = context.template.engine.get_template(CARD_TEMPLATE)
-    for product, key in zip(products, keys, strict=True):
+    for n, (product, key) in enumerate(zip(products, keys, strict=True)):
         if key not in found:
             marker = new_marker()
-            with context.push(product=product, csrf_token=marker + "c", heart_next=marker + "n"):
+            slots = {"csrf_token": marker + "c", "heart_next": marker + "n"}
+            with context.push(
+                product=product, eager_image=n < eager, card_id_prefix=id_prefix, **slots
+            ):
                 missing[key] = (marker, str(card.render(context)))
     if missing and not private:
         cache.set_many(missing, CARD_TTL)
