@@ -178,7 +178,7 @@ def test_a_plain_request_is_sent_to_the_search_page(client):
 
 def test_the_header_carries_the_combobox(client):
     body = client.get("/catalog/").content.decode()
-    field = re.search(r'<input type="search" id="header-search-input"[^>]*>', body).group(0)
+    field = re.search(r'<input type="text" id="header-search-input"[^>]*>', body).group(0)
     for attribute in (
         'role="combobox"',
         'aria-expanded="false"',

@@ -125,6 +125,8 @@ def pages(client, tmp_path) -> dict[str, str]:
         "not-found": "/no/such/page/",
     }
     rendered = {name: client.get(url) for name, url in urls.items()}
+    # The header combobox's answer (an htmx fragment): its listbox and options.
+    rendered["suggestions"] = client.get("/search/suggest/", {"q": plain.name[:4]}, headers=HX)
 
     client.post("/cart/add/", {"product_id": plain.pk, "quantity": 1})
     rendered["cart"] = client.get("/cart/")
