@@ -73,8 +73,13 @@ def build_order(
         ids = ids[np.argsort(values, kind="stable")]
     pos = np.full(len(index.price), -1, dtype=np.int64)
     pos[ids] = np.arange(len(ids))
-    chunks = [bitmap(ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+    chunks = [_chunk(ids, i) for i in range(0, len(ids), CHUNK)]
     return Order(ids=ids, pos=pos, chunks=chunks)
+
+
+def _chunk(ids: np.ndarray, start: int) -> BitMap:
+    # Sorted first: a BitMap from ascending ids is built about 3 times faster.
+    return bitmap(np.sort(ids[start : start + CHUNK]))
 
 
 def _insertion_points(index: FacetIndex, key: str, kept: np.ndarray, new: np.ndarray):
@@ -160,9 +165,9 @@ def update(order: Order, index: FacetIndex, key: str, moved: set[int]) -> None:
     c0 = first // CHUNK
     if len(ids) == len(old):  # the chunks past the last touched position did not change
         c1 = (end - 1) // CHUNK + 1
-        order.chunks[c0:c1] = [bitmap(ids[i * CHUNK : (i + 1) * CHUNK]) for i in range(c0, c1)]
+        order.chunks[c0:c1] = [_chunk(ids, i * CHUNK) for i in range(c0, c1)]
     else:
-        order.chunks[c0:] = [bitmap(ids[i : i + CHUNK]) for i in range(c0 * CHUNK, len(ids), CHUNK)]
+        order.chunks[c0:] = [_chunk(ids, i) for i in range(c0 * CHUNK, len(ids), CHUNK)]
 
 
 def page(
