@@ -186,7 +186,8 @@ def _row(rng: random.Random, pid: int) -> ProductRow:
         category_id=1,
         price=rng.randint(0, 30) * 100,
         created=rng.randint(0, 20),
-        name=rng.choice(["a", "ab", "b", "B", "é", "Zé", "", "a b"]) + rng.choice(["", "x"]),
+        name=rng.choice(["a", "ab", "b", "B", "é", "Zé", "", "a b", "aé"])
+        + rng.choice(["", "x", "é"]),
         attributes=[],
         variants=[(100, {}, True)],
     )
@@ -194,8 +195,10 @@ def _row(rng: random.Random, pid: int) -> ProductRow:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_update_equals_a_full_build_for_random_change_sets(seed, monkeypatch):
-    """In memory: many ties, chunk edges, growing ids, emptied and refilled orders."""
+    """In memory: many ties, chunk edges, growing ids, emptied and refilled orders; names
+    longer than the sort's byte prefix (NAME_BYTES 1 or 2: runs of equal prefixes)."""
     monkeypatch.setattr(orders, "CHUNK", rng_chunk := random.Random(seed).choice([1, 3, 8]))
+    monkeypatch.setattr(orders, "NAME_BYTES", [1, 2, 32][seed % 3])
     rng = random.Random(seed)
     index = FacetIndex()
     index.add([_row(rng, pid) for pid in rng.sample(range(1, 80), 40)])
@@ -204,6 +207,10 @@ def test_update_equals_a_full_build_for_random_change_sets(seed, monkeypatch):
         changed = set(rng.sample(range(1, 120), rng.choice([1, 2, 5, 30])))
         rows = [_row(rng, pid) for pid in changed if rng.random() < 0.7]
         index.apply(changed, rows)
+        names = [index.names[p] for p in sorted(index.names)]
+        assert orders.name_order(names).tolist() == sorted(
+            range(len(names)), key=lambda i: (names[i], i)
+        )
         for key, order in built.items():
             orders.update(order, index, key, index.moved.pop(key, set()) or set())
             fresh = orders.build_order(index, key)
