@@ -18,6 +18,11 @@ full build (three queries), published for the other processes. Requests never bu
 the first request of a process starts that in a background thread and is answered by SQL
 (setting CATALOG_FACET_INDEX_BACKGROUND; off in tests, which call `ensure()` themselves).
 
+Listing orders (orders.py) follow the syncs in place: a sync records the products it moved,
+the next page moves just those (milliseconds under the lock). A full sort (a missing order,
+or more than MAX_MOVES moves) is never made by a request under the lock: `ensure()` makes it
+blocking, a request starts it in a thread and is answered by SQL meanwhile.
+
 PostgreSQL only: on SQLite (the embedded `make run` shop, a few hundred products) every call
 here returns None and callers use the SQL path. Change rows older than RETENTION are pruned
 (`prune_changes`, run by `manage.py facetindex`); an index not synced for MAX_AGE is dropped.
@@ -230,8 +235,9 @@ def ordered_ids(
     from `offset`, after `after_pk` when given. Sorts: name, price_asc, price_desc, newest
     (relevance without a search is by name). None: no index, a search ranked by relevance, a
     name sort under a non-C collation, an `after_pk` no longer listed or (with `after_value`,
-    the sort value a cursor recorded) no longer at that value, or (not `may_sync`) a sync query
-    due: use SQL, which pages from the recorded (value, pk) exactly."""
+    the sort value a cursor recorded) no longer at that value, (not `may_sync`) a sync query
+    due, or the order being sorted again in the background: use SQL, which pages from the
+    recorded (value, pk) exactly."""
     if sort == "relevance" and not filters.q:
         sort = "name"
     if sort not in orders.SORTS:
