@@ -35,7 +35,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=50, help="index rounds per scenario")
     parser.add_argument("--sql-rounds", type=int, default=5, help="SQL rounds per scenario")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--orders-only",
+        action="store_true",
+        help="only the listing orders' upkeep, read-only (no migrate, seed or write)",
+    )
     args = parser.parse_args(argv)
+    if args.orders_only:
+        return orders_upkeep(args)
 
     url = setup_django(args.database_url or database_url(args.products))
     from django.conf import settings
@@ -136,7 +143,7 @@ def main(argv: list[str]) -> int:
         )
     print()
     for sort in ("price_asc", "newest", "name"):
-        facetindex.ordered_ids(CatalogFilters(), sort, limit=1)  # builds the order
+        facetindex.refresh_orders(index)  # builds the orders (ensure() does, in the loader)
         for name, offset in (("unfiltered", 0), ("unfiltered", 60_000), ("two facets", 600)):
             page_times, _ = _timed(
                 lambda s=sort, o=offset, f=scenarios[name]: facetindex.ordered_ids(
@@ -148,4 +155,63 @@ def main(argv: list[str]) -> int:
                 f"ordered_ids {sort} offset {offset:,} ({name}): "
                 f"p50 {percentile(page_times, 50):.2f} ms, p95 {percentile(page_times, 95):.2f} ms"
             )
+    return 0
+
+
+def orders_upkeep(args) -> int:
+    """The listing orders after a sync: `apply` + moving the changed products in place
+    (`orders.update`) for 1 to 5,000 changed products, against sorting the order again. The
+    changes are replayed in memory (the products' current rows, renamed and repriced), so the
+    database is only read: safe on a shared benchmark database."""
+    import random
+
+    url = setup_django(args.database_url or database_url(args.products))
+    from django.db import connection
+
+    from apps.catalog import facetindex
+    from apps.catalog.facetindex import orders, source
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_transaction_read_only = on")
+    print(f"database: {url} (read-only)")
+    times, index = _timed(source.build, 1)
+    print(f"build: {times[0] / 1000:.1f} s, {len(index.active):,} listable products")
+    for key in orders.KEYS:
+        full, order = _timed(lambda k=key: orders.build_order(index, k), 3)
+        index.orders[key] = order
+        print(f"full sort of the {key} order: p50 {percentile(full, 50):.0f} ms")
+    rng = random.Random(1)
+    listed = list(index.active)
+    names = list(index.names.values())
+    print()
+    print("| changed products | apply | update name | update price | update created | total |")
+    print("|---|---|---|---|---|---|")
+    for count in (1, 10, 100, 1000, 5000):
+        rounds = max(1, min(args.rounds, 20_000 // count // 4))
+        applied, moved = [], {key: [] for key in orders.KEYS}
+        for _ in range(rounds):
+            rows = source.product_rows(rng.sample(listed, count))
+            for row in rows:  # a rename and a new price for each
+                row.name = rng.choice(names) + " (new)"
+                row.price = max(0, row.price + rng.randint(-500, 500))
+                row.created += rng.randint(-(10**9), 10**9)
+            changed = [row.id for row in rows]
+            started = time.perf_counter()
+            index.apply(changed, rows)
+            applied.append((time.perf_counter() - started) * 1000)
+            for key in orders.KEYS:
+                started = time.perf_counter()
+                order = facetindex._fresh_order(index, key)
+                moved[key].append((time.perf_counter() - started) * 1000)
+                assert order is not None, (key, count)
+        spent = [percentile(applied, 50), *(percentile(moved[k], 50) for k in ("name", "price"))]
+        spent.append(percentile(moved["created"], 50))
+        print(
+            f"| {count:,} | {spent[0]:.1f} ms | {spent[1]:.1f} ms | {spent[2]:.1f} ms "
+            f"| {spent[3]:.1f} ms | {sum(spent):.1f} ms |"
+        )
+    for key in orders.KEYS:  # the orders moved in place equal a sort from scratch
+        fresh = orders.build_order(index, key)
+        assert (fresh.ids == index.orders[key].ids).all(), key
+    print("orders moved in place == full sort: ok")
     return 0

@@ -18,6 +18,11 @@ full build (three queries), published for the other processes. Requests never bu
 the first request of a process starts that in a background thread and is answered by SQL
 (setting CATALOG_FACET_INDEX_BACKGROUND; off in tests, which call `ensure()` themselves).
 
+Listing orders (orders.py) follow the syncs in place: a sync records the products it moved,
+the next page moves just those (milliseconds under the lock). A full sort (a missing order,
+or more than MAX_MOVES moves) is never made by a request under the lock: `ensure()` makes it
+blocking, a request starts it in a thread and is answered by SQL meanwhile.
+
 PostgreSQL only: on SQLite (the embedded `make run` shop, a few hundred products) every call
 here returns None and callers use the SQL path. Change rows older than RETENTION are pruned
 (`prune_changes`, run by `manage.py facetindex`); an index not synced for MAX_AGE is dropped.
@@ -67,6 +72,7 @@ class _Process:
         self.synced_at = 0.0  # wall time of the last sync
         self.searches: dict[tuple[str, int], BitMap] = {}
         self.loading = False
+        self.rebuilds: list[threading.Thread] = []  # order rebuilds started by requests
 
 
 _process = _Process()
@@ -113,6 +119,7 @@ def ensure(*, share: bool = True) -> FacetIndex | None:
     if index is not None:
         try:
             _sync(index)
+            refresh_orders(index)
             return index
         except source.TooManyChanges:
             reset(shared=False)
@@ -127,6 +134,7 @@ def ensure(*, share: bool = True) -> FacetIndex | None:
         source.sync(index)
     if built and share:
         publish(index)
+    refresh_orders(index)
     with _process.lock:
         _process.index, _process.searches = index, {}
         _process.checked, _process.synced_at = time.monotonic(), time.time()
@@ -227,8 +235,9 @@ def ordered_ids(
     from `offset`, after `after_pk` when given. Sorts: name, price_asc, price_desc, newest
     (relevance without a search is by name). None: no index, a search ranked by relevance, a
     name sort under a non-C collation, an `after_pk` no longer listed or (with `after_value`,
-    the sort value a cursor recorded) no longer at that value, or (not `may_sync`) a sync query
-    due: use SQL, which pages from the recorded (value, pk) exactly."""
+    the sort value a cursor recorded) no longer at that value, (not `may_sync`) a sync query
+    due, or the order being sorted again in the background: use SQL, which pages from the
+    recorded (value, pk) exactly."""
     if sort == "relevance" and not filters.q:
         sort = "name"
     if sort not in orders.SORTS:
@@ -244,13 +253,102 @@ def ordered_ids(
         if after_pk is not None and after_value is not None:
             if not _at(index, key, after_pk, after_value):
                 return None
-        if key in index.dirty or key not in index.orders:
-            index.orders[key] = orders.build_order(index, key)
-            index.dirty.discard(key)
+        order = _fresh_order(index, key)
+        if order is None:
+            _start_rebuild(index, key)
+            return None  # SQL answers while the order is sorted in the background
         result = index.result_set(filters, q_ids)
-        return orders.page(
-            index.orders[key], result, ascending, after_pk=after_pk, offset=offset, limit=limit
-        )
+        return orders.page(order, result, ascending, after_pk=after_pk, offset=offset, limit=limit)
+
+
+# --- keeping the orders up to date --------------------------------------------------------------
+#
+# A sync records the products it moved in each order (`FacetIndex.moved`); the next page moves
+# them in place (`orders.update`, milliseconds, under the lock). Past MAX_MOVES, or when the
+# order is missing, the order is sorted again: a snapshot under the lock, the sort without it
+# (seconds at a million names), the install under it. Changes applied meanwhile are recorded in
+# `moved` from the snapshot on, so the installed order is brought forward like any other.
+# A request never sorts: it starts the rebuild in a thread and is answered by SQL.
+
+
+def _fresh_order(index: FacetIndex, key: str) -> orders.Order | None:
+    """Under the lock: the order for `key` with the recorded moves applied; None when it
+    needs a full rebuild (missing, or too many moves)."""
+    order = index.orders.get(key)
+    moved = index.moved.get(key, set())
+    if order is None or moved is None:
+        return None
+    if moved:
+        orders.update(order, index, key, moved)
+        index.moved[key] = set()
+    index.dirty.discard(key)
+    return order
+
+
+def _claim(index: FacetIndex, key: str) -> object:
+    token = object()
+    index.building[key] = token
+    return token
+
+
+def _rebuild(index: FacetIndex, key: str, token: object) -> None:
+    """Sort `key`'s order from scratch, holding the lock only to snapshot and to install; a
+    later claim (`index.building[key]` no longer `token`) wins and this result is dropped."""
+    with _process.lock:
+        if index.building.get(key) is not token:
+            return
+        ids, values = orders.snapshot(index, key)
+        index.orders.pop(key, None)
+        index.moved[key] = set()
+    order = None
+    try:
+        order = orders.build_order(index, key, ids, values)
+    finally:
+        with _process.lock:
+            if index.building.get(key) is token:
+                del index.building[key]
+                if order is not None:
+                    index.orders[key] = order
+
+
+def _rebuild_in_thread(index: FacetIndex, key: str, token: object) -> None:
+    try:
+        _rebuild(index, key, token)
+    except Exception:  # the SQL path keeps answering; the next page claims it again
+        log.exception("facet index: rebuilding the %s order failed", key)
+
+
+def _start_rebuild(index: FacetIndex, key: str) -> None:
+    """Under the lock: sort `key`'s order in a thread unless one already does."""
+    if key in index.building:
+        return
+    thread = threading.Thread(
+        target=_rebuild_in_thread,
+        args=(index, key, _claim(index, key)),
+        name=f"facet-order-{key}",
+        daemon=True,
+    )
+    _process.rebuilds = [t for t in _process.rebuilds if t.is_alive()] + [thread]
+    thread.start()
+
+
+def refresh_orders(index: FacetIndex) -> None:
+    """Bring every order up to date, blocking (ensure: tests, the command, the loading
+    thread): moves in place, full rebuilds sorted outside the lock."""
+    for key in orders.KEYS:
+        with _process.lock:
+            if key == "name" and not index.name_collation_ok:
+                continue
+            if _fresh_order(index, key) is not None:
+                continue
+            token = _claim(index, key)
+        _rebuild(index, key, token)
+
+
+def wait_for_rebuilds(timeout: float | None = None) -> None:
+    """Join the order rebuild threads started by requests (tests, benchmarks)."""
+    for thread in list(_process.rebuilds):
+        thread.join(timeout)
 
 
 def _at(index: FacetIndex, key: str, pk: int, value) -> bool:

@@ -36,6 +36,11 @@ PID_MASK = np.int64(0xFFFFFFFF)
 # Price keys are (cents << 32 | id) in an int64: cents are capped at 2**31 - 1 (21,474,836.47),
 # in the build's SQL and in the filters alike; only prices above that would compare wrongly.
 MAX_CENTS = (1 << 31) - 1
+# Listing order keys (orders.py), with their place in `apply`'s (price, created, name).
+ORDER_KEYS = {"price": 0, "created": 1, "name": 2}
+# Past this many moved products since an order was built, it is sorted again from scratch
+# (moving one costs a binary search; the update itself is a few O(n) numpy passes).
+MAX_MOVES = 5_000
 
 
 @dataclass
@@ -102,15 +107,30 @@ class FacetIndex:
         self.seen: dict[int, int] = {}
         self.generation = 0
         self.name_collation_ok = True
-        # Listing orders (orders.py), built lazily; `dirty` keys were moved by a change.
+        # Listing orders (orders.py). `moved[key]`: the products a change moved in that order
+        # since it was built (None: too many, sort it again); `dirty`: the keys with moves;
+        # `building[key]`: the claim of the full rebuild under way (see facetindex._rebuild).
         self.orders: dict = {}
+        self.moved: dict[str, set[int] | None] = {}
         self.dirty: set[str] = set()
+        self.building: dict[str, object] = {}
         # (slot, low, high) -> bitmap: one summary asks for the same range up to ~6 times.
         self.price_cache: dict[tuple[int, int | None, int | None], BitMap] = {}
 
     def __getstate__(self) -> dict:
         # The shared copy carries the bitmaps, not the orders (cheap to rebuild from them).
-        return {**self.__dict__, "orders": {}, "dirty": set(), "price_cache": {}}
+        return {
+            **self.__dict__,
+            "orders": {},
+            "moved": {},
+            "dirty": set(),
+            "building": {},
+            "price_cache": {},
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        # A copy shared by an older release lacks the newer (empty when shared) attributes.
+        self.__dict__.update({"moved": {}, "building": {}, **state})
 
     # --- building and patching ----------------------------------------------------------------
 
@@ -190,7 +210,8 @@ class FacetIndex:
             slot.prices = np.insert(slot.prices, at, keys_arr)
 
     def apply(self, changed: Iterable[int], rows: list[ProductRow]) -> None:
-        """Replace the changed products by their current rows (absent: no longer listable)."""
+        """Replace the changed products by their current rows (absent: no longer listable),
+        and record which products moved in which listing order (`moved`)."""
         ids = BitMap(changed)
         if not ids:
             return
@@ -201,18 +222,29 @@ class FacetIndex:
         self.remove(ids)
         self.add(rows)
         self.price_cache.clear()
-        for row in rows:
-            old = before.get(row.id)
-            if old is None:
-                self.dirty.update(("price", "created", "name"))
-                break
-            if old[0] != row.price:
-                self.dirty.add("price")
-            if old[1] != row.created:
-                self.dirty.add("created")
-            if old[2] != row.name:
-                self.dirty.add("name")
+        moved: dict[str, list[int]] = {key: [] for key in ORDER_KEYS}
+        after = {row.id: (row.price, row.created, row.name) for row in rows}
+        for pid in ids:
+            old, new = before.get(pid), after.get(pid)
+            if old is None and new is None:
+                continue  # not listed before, nor now
+            for key, i in ORDER_KEYS.items():
+                if old is None or new is None or old[i] != new[i]:
+                    moved[key].append(pid)
+        for key, pids in moved.items():
+            self._moved(key, pids)
         self.generation += 1
+
+    def _moved(self, key: str, pids: list[int]) -> None:
+        if not pids:
+            return
+        self.dirty.add(key)
+        pending = self.moved.setdefault(key, set())
+        if pending is None:
+            return
+        pending.update(pids)
+        if len(pending) > MAX_MOVES:
+            self.moved[key] = None  # a full rebuild is cheaper than moving them one by one
 
     # --- filters over bitmaps -----------------------------------------------------------------
 

@@ -66,6 +66,18 @@ FROM v GROUP BY slot
 
 _XMIN_SQL = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
+# A listable product's current state, as `_product_row` reads it.
+_ROW_JSON = """json_build_array(
+  p.category_id, (p.current_price * 100)::bigint,
+  (extract(epoch FROM p.created_at) * 1000000)::bigint, p.name,
+  (SELECT coalesce(json_agg(json_build_array(a.definition_id, a.value)), '[]')
+   FROM catalog_productattribute a WHERE a.product_id = p.id),
+  (SELECT coalesce(json_agg(json_build_array((v.price * 100)::bigint, v.options,
+     EXISTS (SELECT 1 FROM catalog_stock s WHERE s.variant_id = v.id AND s.quantity > 0))
+     ORDER BY v.id), '[]')
+   FROM catalog_variant v WHERE v.product_id = p.id AND v.status = 'active')
+)"""
+
 # One round trip: the unseen change rows, the new xmin, the changed products' current state
 # (listable ones only: a product missing from the answer is out of the listing), and the ids
 # matching a search when asked (the last part, appended by `sync`).
@@ -79,16 +91,7 @@ SELECT 'x', pg_snapshot_xmin(pg_current_snapshot())::text::bigint, NULL::text
 UNION ALL
 SELECT 'c', c.id, json_build_array(c.product_id, c.xid)::text FROM c
 UNION ALL
-SELECT 'p', p.id, json_build_array(
-  p.category_id, (p.current_price * 100)::bigint,
-  (extract(epoch FROM p.created_at) * 1000000)::bigint, p.name,
-  (SELECT coalesce(json_agg(json_build_array(a.definition_id, a.value)), '[]')
-   FROM catalog_productattribute a WHERE a.product_id = p.id),
-  (SELECT coalesce(json_agg(json_build_array((v.price * 100)::bigint, v.options,
-     EXISTS (SELECT 1 FROM catalog_stock s WHERE s.variant_id = v.id AND s.quantity > 0))
-     ORDER BY v.id), '[]')
-   FROM catalog_variant v WHERE v.product_id = p.id AND v.status = 'active')
-)::text
+SELECT 'p', p.id, {_ROW_JSON}::text
 FROM ids JOIN catalog_product p ON p.id = ids.id AND {LISTABLE}
 """
 
@@ -166,6 +169,30 @@ def _derive_unions(index: FacetIndex) -> None:
         index.opt_any.setdefault(slug, {})[value] = BitMap.union(*parts)
 
 
+def _product_row(ident: int, payload: str) -> ProductRow:
+    category, price, created, name, attributes, variants = json.loads(payload)
+    return ProductRow(
+        id=ident,
+        category_id=category,
+        price=price,
+        created=created,
+        name=name,
+        attributes=[(d, v) for d, v in attributes],
+        variants=[(c, o, st) for c, o, st in variants],
+    )
+
+
+def product_rows(ids: list[int]) -> list[ProductRow]:
+    """The current rows of the listable products among `ids` (what a sync reads for them):
+    for the benchmark, which replays changes in memory on a database it must not write."""
+    sql = (
+        f"SELECT p.id, {_ROW_JSON}::text FROM catalog_product p WHERE p.id = ANY(%s) AND {LISTABLE}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ids])
+        return [_product_row(ident, payload) for ident, payload in cursor.fetchall()]
+
+
 def sync(index: FacetIndex, q: str = "") -> BitMap | None:
     """Apply the change rows this index has not seen, in ONE query; with `q`, the same query
     returns the ids matching the search (any status), which are returned."""
@@ -189,18 +216,7 @@ def sync(index: FacetIndex, q: str = "") -> BitMap | None:
             product_id, xid = json.loads(payload)
             changes[ident] = (product_id, xid)
         elif kind == "p":
-            category, price, created, name, attributes, variants = json.loads(payload)
-            rows.append(
-                ProductRow(
-                    id=ident,
-                    category_id=category,
-                    price=price,
-                    created=created,
-                    name=name,
-                    attributes=[(d, v) for d, v in attributes],
-                    variants=[(c, o, st) for c, o, st in variants],
-                )
-            )
+            rows.append(_product_row(ident, payload))
         else:
             matches.append(ident)
     if len(changes) > MAX_CHANGES:
