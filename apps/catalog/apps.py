@@ -6,7 +6,7 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
-        from . import signals, sitemaps
+        from . import signals, sitemaps, tasks  # noqa: F401 - tasks registers the index refresh
 
         signals.connect()
         sitemaps.register()

@@ -184,3 +184,22 @@ def test_the_command_shares_an_index_that_a_new_process_loads_and_prunes_old_cha
         facetindex.ensure()  # loads the shared copy: one sync query, no build
     assert len(ctx) == 1
     assert same(counts(CatalogFilters(), True), counts(CatalogFilters(), False))
+
+
+def test_the_workers_periodic_refresh_shares_the_index_and_prunes(redis_server, run_tasks):
+    """The same as the command, on the worker's 10-minute schedule (apps.catalog.tasks)."""
+    from apps.catalog.models import FacetChange
+    from apps.catalog.tasks import refresh_facet_index
+
+    bulk_catalog(12)
+    FacetChange.objects.update(created_at=F("created_at") - timedelta(hours=2))
+    facetindex.reset()
+    refresh_facet_index.enqueue()
+    run_tasks()
+    assert not FacetChange.objects.filter(created_at__lt=timezone.now() - timedelta(hours=1))
+    assert cache.get(facetindex.SHARED_KEY) is not None
+    facetindex.reset(shared=False)
+    with CaptureQueriesContext(connection) as ctx:
+        facetindex.ensure()  # loads what the worker shared: one sync query, no build
+    assert len(ctx) == 1
+    assert same(counts(CatalogFilters(), True), counts(CatalogFilters(), False))

@@ -17,16 +17,17 @@ def test_the_shops_periodic_jobs_are_registered():
     assert {job.name: job.interval for job in tasks.PERIODIC_JOBS.values()} == {
         "apps.checkout.tasks.reconcile_payments": timedelta(minutes=5),
         "apps.wishlist.tasks.send_wishlist_alerts": timedelta(minutes=60),
+        "apps.catalog.tasks.refresh_facet_index": timedelta(minutes=10),
     }
 
 
 @pytest.mark.django_db
 def test_each_slot_is_enqueued_once():
     noon = datetime(2026, 5, 1, 12, 1, tzinfo=UTC)
-    assert len(tasks.tick(noon)) == 2
+    assert len(tasks.tick(noon)) == 3
     assert tasks.tick(noon + timedelta(minutes=3)) == []  # same slots
     assert tasks.tick(noon + timedelta(minutes=4)) == ["apps.checkout.tasks.reconcile_payments"]
-    assert DBTaskResult.objects.count() == 3 == ScheduledRun.objects.count()
+    assert DBTaskResult.objects.count() == 4 == ScheduledRun.objects.count()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,6 +48,7 @@ def test_workers_ticking_at_once_enqueue_a_slot_once():
     for thread in threads:
         thread.join()
     assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
+        "apps.catalog.tasks.refresh_facet_index",
         "apps.checkout.tasks.reconcile_payments",
         "apps.wishlist.tasks.send_wishlist_alerts",
     ]
