@@ -206,6 +206,24 @@ def expected_order(filters: CatalogFilters, sort: str) -> list[int]:
     )
 
 
+def check_pages(rng: random.Random, filters: CatalogFilters, sort: str):
+    """A random page by offset and one by cursor equal SQL's ORDER BY; returns the cursor's
+    (pk, value, limit), or (None, None, limit) when nothing matches."""
+    everything = expected_order(filters, sort)
+    limit = rng.choice([1, 5, 12])
+    offset = rng.randint(0, len(everything))
+    got = facetindex.ordered_ids(filters, sort, offset=offset, limit=limit)
+    assert got == everything[offset : offset + limit], (filters, sort, offset)
+    if not everything:
+        return None, None, limit
+    after = rng.randrange(len(everything))
+    pk = everything[after]
+    value = Product.objects.values_list(FIELDS[sort], flat=True).get(pk=pk)
+    got = facetindex.ordered_ids(filters, sort, after_pk=pk, after_value=value, limit=limit)
+    assert got == everything[after + 1 : after + 1 + limit], (filters, sort, pk)
+    return pk, value, limit
+
+
 def test_ordered_ids_equal_sql_order_by_with_offsets_and_keyset(index_settings, monkeypatch):
     monkeypatch.setattr("apps.catalog.facetindex.orders.CHUNK", 16)  # many chunks at this size
     shop = random_catalog(seed=3, products=220)
@@ -224,30 +242,18 @@ def test_ordered_ids_equal_sql_order_by_with_offsets_and_keyset(index_settings, 
         filters = random_filters(rng, shop, meta)
         filters = replace(filters, q="")
         for sort in ("name", "price_asc", "price_desc", "newest"):
-            everything = expected_order(filters, sort)
-            limit = rng.choice([1, 5, 12])
-            offset = rng.randint(0, max(0, len(everything)))
-            got = facetindex.ordered_ids(filters, sort, offset=offset, limit=limit)
-            assert got == everything[offset : offset + limit], (filters, sort, offset)
-            if everything:
-                after = rng.randrange(len(everything))
-                pk = everything[after]
-                value = Product.objects.values_list(FIELDS[sort], flat=True).get(pk=pk)
-                got = facetindex.ordered_ids(
-                    filters, sort, after_pk=pk, after_value=value, limit=limit
-                )
-                assert got == everything[after + 1 : after + 1 + limit], (filters, sort)
-                # A cursor whose product has moved since is left to SQL (it pages by value).
-                moved = (
-                    value + "~"
-                    if sort == "name"
-                    else value + timedelta(microseconds=1)
-                    if sort == "newest"
-                    else value + 1
-                )
-                assert (
-                    facetindex.ordered_ids(
-                        filters, sort, after_pk=pk, after_value=moved, limit=limit
-                    )
-                    is None
-                )
+            pk, value, limit = check_pages(rng, filters, sort)
+            if pk is None:
+                continue
+            # A cursor whose product has moved since is left to SQL (it pages by value).
+            moved = (
+                value + "~"
+                if sort == "name"
+                else value + timedelta(microseconds=1)
+                if sort == "newest"
+                else value + 1
+            )
+            assert (
+                facetindex.ordered_ids(filters, sort, after_pk=pk, after_value=moved, limit=limit)
+                is None
+            )

@@ -21,7 +21,13 @@ from apps.catalog.models import Product, Stock, Variant
 from apps.catalog.selectors import catalog_meta
 from apps.catalog.services import refresh_variant_summary
 
-from .test_facet_index import FIELDS, WORDS, expected_order, random_catalog, random_filters
+from .test_facet_index import (
+    WORDS,
+    check_pages,
+    expected_order,
+    random_catalog,
+    random_filters,
+)
 
 SORTS = ("name", "price_asc", "price_desc", "newest")
 
@@ -95,19 +101,7 @@ def check_orders(rng: random.Random, shop: dict, meta, rounds: int) -> None:
     for _ in range(rounds):
         filters = replace(random_filters(rng, shop, meta), q="")
         for sort in SORTS:
-            everything = expected_order(filters, sort)
-            limit = rng.choice([1, 5, 12])
-            offset = rng.randint(0, len(everything))
-            got = facetindex.ordered_ids(filters, sort, offset=offset, limit=limit)
-            assert got == everything[offset : offset + limit], (filters, sort, offset)
-            if everything:
-                after = rng.randrange(len(everything))
-                pk = everything[after]
-                value = Product.objects.values_list(FIELDS[sort], flat=True).get(pk=pk)
-                got = facetindex.ordered_ids(
-                    filters, sort, after_pk=pk, after_value=value, limit=limit
-                )
-                assert got == everything[after + 1 : after + 1 + limit], (filters, sort, pk)
+            check_pages(rng, filters, sort)
 
 
 @pytest.mark.django_db
