@@ -31,6 +31,20 @@ def setup_django(url: str) -> str:
     return url
 
 
+def migrate_and_seed(products: int, seed: int) -> None:
+    """Migrate the bench database and seed `products` demo products unless it has them already
+    (after setup_django)."""
+    from django.core.management import call_command
+
+    from apps.catalog.models import Product
+
+    call_command("migrate", verbosity=0)
+    if Product.objects.filter(sku__startswith="DEMO-").count() != products:
+        started = time.perf_counter()
+        call_command("seed_demo", products=products, seed=seed, reset=True, verbosity=1)
+        print(f"seed_demo --products {products}: {time.perf_counter() - started:.1f} s")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench catalog")
     parser.add_argument("--products", type=int, default=100_000)
@@ -42,7 +56,6 @@ def main(argv: list[str]) -> int:
 
     url = setup_django(args.database_url or database_url(args.products))
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -50,11 +63,7 @@ def main(argv: list[str]) -> int:
     from apps.catalog.models import Product
 
     print(f"database: {url}")
-    call_command("migrate", verbosity=0)
-    if Product.objects.filter(sku__startswith="DEMO-").count() != args.products:
-        started = time.perf_counter()
-        call_command("seed_demo", products=args.products, seed=args.seed, reset=True, verbosity=1)
-        print(f"seed_demo --products {args.products}: {time.perf_counter() - started:.1f} s")
+    migrate_and_seed(args.products, args.seed)
 
     client = Client()
     hx = {"HX-Request": "true"}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from bench.catalog import setup_django
+from bench.catalog import migrate_and_seed, setup_django
 from bench.common import database_url, percentile, print_table
 
 QUERIES = [
@@ -50,7 +50,6 @@ def main(argv: list[str]) -> int:
 
     url = setup_django(args.database_url or database_url(args.products))
     from django.core.cache import cache
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -59,11 +58,7 @@ def main(argv: list[str]) -> int:
     from apps.catalog.models import Product
 
     print(f"database: {url}")
-    call_command("migrate", verbosity=0)
-    if Product.objects.filter(sku__startswith="DEMO-").count() != args.products:
-        started = time.perf_counter()
-        call_command("seed_demo", products=args.products, seed=args.seed, reset=True, verbosity=1)
-        print(f"seed_demo --products {args.products}: {time.perf_counter() - started:.1f} s")
+    migrate_and_seed(args.products, args.seed)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE catalog_product")
 
