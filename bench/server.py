@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
-from bench.common import ROOT, bench_env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench.common import bench_env
+from e2e.servers import free_port, process_group, wait_for
 
 
 @contextlib.contextmanager
@@ -27,48 +16,25 @@ def gunicorn(
 ) -> Iterator[str]:
     """A gunicorn serving the shop; yields its base URL; stops it (and its workers) on exit."""
     port = port or free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "shop.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread" if threads > 1 else "sync",
-            "--log-level",
-            "warning",
-            "--timeout",
-            "60",
-        ],
-        env=bench_env(db_url, **env),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not start on port {port}") from None
-                time.sleep(0.2)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "shop.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+    ]
+    with process_group(command, bench_env(db_url, **env), log=None) as process:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(url + "/healthz", process, f"gunicorn on port {port}", timeout=30)
         yield url
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()

@@ -95,7 +95,8 @@ http {{
     return conf
 
 
-def _wait_for(url: str, process: subprocess.Popen, what: str, timeout: float = 60) -> None:
+def wait_for(url: str, process: subprocess.Popen, what: str, timeout: float = 60) -> None:
+    """Until `url` answers; fails at once if `process` exits, or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -108,10 +109,19 @@ def _wait_for(url: str, process: subprocess.Popen, what: str, timeout: float = 6
 
 
 @contextlib.contextmanager
-def _process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    with log.open("wb") as out:
+def process_group(
+    command: list[str], env: dict[str, str], log: Path | None
+) -> Iterator[subprocess.Popen]:
+    """`command` in its own process group, its output in `log` (None: stdout dropped, stderr
+    kept); on exit the whole group gets SIGTERM, then SIGKILL after 15 s (the benchmarks'
+    servers use it too, bench/server.py)."""
+    with contextlib.ExitStack() as stack:
+        if log is None:
+            out, err = subprocess.DEVNULL, None
+        else:
+            out, err = stack.enter_context(log.open("wb")), subprocess.STDOUT
         process = subprocess.Popen(
-            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command, env=env, cwd=ROOT, stdout=out, stderr=err, start_new_session=True
         )
         try:
             yield process
@@ -174,11 +184,11 @@ def production_shop(
         "--timeout",
         "60",
     ]
-    with _process(gunicorn, env, workdir / "gunicorn.log") as app:
-        _wait_for(f"http://127.0.0.1:{app_port}/healthz", app, "gunicorn")
+    with process_group(gunicorn, env, workdir / "gunicorn.log") as app:
+        wait_for(f"http://127.0.0.1:{app_port}/healthz", app, "gunicorn")
         conf = nginx_conf(workdir, web_port, f"127.0.0.1:{app_port}", static_root, media_root)
         nginx = [nginx_binary(), "-c", str(conf), "-p", str(workdir), "-g", "daemon off;"]
-        with _process(nginx, env, workdir / "nginx.log") as web:
+        with process_group(nginx, env, workdir / "nginx.log") as web:
             url = f"http://127.0.0.1:{web_port}"
-            _wait_for(url + "/healthz", web, "nginx")
+            wait_for(url + "/healthz", web, "nginx")
             yield url
