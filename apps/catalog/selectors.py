@@ -258,8 +258,8 @@ DEFAULT_PAGE_SIZE = 24
 
 # Every listing order ends on the pk, so it is total: equal prices or names never swap places
 # between two requests, and (sort value, pk) is a unique position a cursor can name. Each is
-# read along an index of apps/catalog/migrations/0003 (status, column, id): ascending orders
-# forwards, the all-descending ones backwards, so a page is an index range scan either way.
+# read along a partial index of listable products (column, id), migrations/0005: ascending
+# orders forwards, the all-descending ones backwards, so a page is an index range scan.
 ORDERINGS: dict[str, tuple[str, ...]] = {
     "price_asc": ("current_price", "pk"),
     "price_desc": ("-current_price", "-pk"),
@@ -274,10 +274,6 @@ def ordering_name(sort: str, searching: bool) -> str:
     if sort == "relevance":
         return "rank" if searching else "name"
     return sort if sort in ORDERINGS else "name"
-
-
-def _ordering(sort: str, searching: bool) -> tuple[str, ...]:
-    return ORDERINGS[ordering_name(sort, searching)]
 
 
 @dataclass

@@ -24,7 +24,7 @@ from apps.catalog.models import (
     Variant,
     Warehouse,
 )
-from apps.catalog.selectors import _ordering, catalog_meta
+from apps.catalog.selectors import ORDERINGS, catalog_meta, ordering_name
 from apps.catalog.services import refresh_variant_summary
 
 pytestmark = pytest.mark.django_db
@@ -201,9 +201,8 @@ FIELDS["newest"] = "created_at"
 
 
 def expected_order(filters: CatalogFilters, sort: str) -> list[int]:
-    return list(
-        filtered_products(filters).order_by(*_ordering(sort, False)).values_list("pk", flat=True)
-    )
+    ordering = ORDERINGS[ordering_name(sort, False)]
+    return list(filtered_products(filters).order_by(*ordering).values_list("pk", flat=True))
 
 
 def check_pages(rng: random.Random, filters: CatalogFilters, sort: str):
