@@ -104,7 +104,8 @@ class Command(BaseCommand):
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "VACUUM ANALYZE catalog_product, catalog_productattribute, "
-                        "catalog_variant, catalog_stock, catalog_productimage, catalog_category"
+                        "catalog_variant, catalog_stock, catalog_productimage, catalog_category, "
+                        "catalog_facetchange, catalog_optionvalue"
                     )
         bump_catalog_version()
         self.stdout.write(
