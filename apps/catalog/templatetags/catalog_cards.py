@@ -17,11 +17,15 @@ The first `eager` cards are the first row a shopper sees: their images load at o
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
 from django.core.cache import cache
+from django.template import Engine, Template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.catalog.cards import card
 from apps.catalog.fragments import CARD_TTL
 from apps.catalog.selectors import catalog_version
 from apps.core.fragments import new_marker
@@ -29,6 +33,17 @@ from apps.core.fragments import new_marker
 register = template.Library()
 
 CARD_TEMPLATE = "partials/product_card.html"
+# Every missing card of a page in ONE render of the card template (a loop around an include):
+# the include's template is looked up once, and the context is pushed once, not per card. The
+# boundary is the render's own marker, so no product name or page content can contain it.
+BATCH = (
+    "{% for product, eager_image in card_batch %}"
+    '{% include "' + CARD_TEMPLATE + '" %}{{ card_boundary }}'
+    "{% endfor %}"
+)
+# What the card's shared partials (add_to_cart, wishlist_heart) read when given a card rather
+# than the product page's variant: set once for the batch, so no lookup fails per card.
+CARD_DEFAULTS = {"variant": None, "add_blocked": False, "in_cart": 0}
 
 
 def _viewer_state(context: template.Context, product) -> str:
@@ -36,6 +51,33 @@ def _viewer_state(context: template.Context, product) -> str:
     if user is None or not user.is_authenticated:
         return "anon"
     return "saved" if product.pk in context.get("wishlist_ids", ()) else "unsaved"
+
+
+@lru_cache(maxsize=4)
+def _batch_template(engine: Engine) -> Template:
+    return engine.from_string(BATCH)
+
+
+def _render_missing(
+    context: template.Context, todo: list[tuple[str, bool, object]], id_prefix: str
+) -> dict[str, tuple[str, str]]:
+    """{key: (marker, html)} for the cards not found in the cache, rendered in one pass."""
+    if not todo:
+        return {}
+    marker = new_marker()
+    batch = _batch_template(context.template.engine)
+    with context.push(
+        card_batch=[(card(product), eager) for _key, eager, product in todo],
+        card_boundary=marker + "b",
+        card_id_prefix=id_prefix,
+        csrf_token=marker + "c",
+        heart_next=marker + "n",
+        **CARD_DEFAULTS,
+    ):
+        html = str(batch.render(context)).split(marker + "b")
+    return {
+        key: (marker, piece) for (key, _eager, _product), piece in zip(todo, html, strict=False)
+    }
 
 
 @register.simple_tag(takes_context=True)
@@ -55,16 +97,15 @@ def product_cards(
     found = cache.get_many(keys) if keys and not private else {}
     # (marker, html) pairs; anything else (a card stored before slots had markers) is re-rendered.
     found = {k: v for k, v in found.items() if isinstance(v, tuple) and len(v) == 2}
-    missing: dict[str, tuple[str, str]] = {}
-    card = context.template.engine.get_template(CARD_TEMPLATE)
-    for n, (product, key) in enumerate(zip(products, keys, strict=True)):
-        if key not in found:
-            marker = new_marker()
-            slots = {"csrf_token": marker + "c", "heart_next": marker + "n"}
-            with context.push(
-                product=product, eager_image=n < eager, card_id_prefix=id_prefix, **slots
-            ):
-                missing[key] = (marker, str(card.render(context)))
+    missing = _render_missing(
+        context,
+        [
+            (key, n < eager, product)
+            for n, (product, key) in enumerate(zip(products, keys, strict=True))
+            if key not in found
+        ],
+        id_prefix,
+    )
     if missing and not private:
         cache.set_many(missing, CARD_TTL)
     request = context.get("request")
