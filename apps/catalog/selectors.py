@@ -361,22 +361,23 @@ def _page_ids(
     So a numbered page costs at most an OFFSET over half the matches (index-only, ids only);
     stepping with "Next" or "load more" carries a cursor and costs one page.
     """
-    if name != "rank":
-        # The bitmap index's order (facetindex.orders) when this process holds one that needs no
-        # sync query now: a deep page is then a sum of bitmap cardinalities, not an OFFSET.
-        indexed = facetindex.ordered_ids(
-            filters,
-            name,
-            after_pk=cursor.pk if cursor is not None else None,
-            # The index honours a cursor only while its product keeps this value (else SQL,
-            # which pages from the recorded (value, pk) exactly).
-            after_value=cursor.value if cursor is not None else None,
-            offset=0 if cursor is not None else offset,
-            limit=limit,
-            may_sync=False,
-        )
-        if indexed is not None:
-            return indexed
+    # The bitmap index's order (facetindex.orders) when this process holds one that needs no
+    # sync query now: a deep page is then a sum of bitmap cardinalities, not an OFFSET. A search
+    # by relevance is ordered by the ranks read with its matches (facetindex.source.Search):
+    # ranking every match again here was a second pass over their rows.
+    indexed = facetindex.ordered_ids(
+        filters,
+        name,
+        after_pk=cursor.pk if cursor is not None else None,
+        # The index honours a cursor only while its product keeps this value (else SQL,
+        # which pages from the recorded (value, pk) exactly).
+        after_value=cursor.value if cursor is not None else None,
+        offset=0 if cursor is not None else offset,
+        limit=limit,
+        may_sync=False,
+    )
+    if indexed is not None:
+        return indexed
     ordering = ORDERINGS[name]
     ids = filtered_products(filters)
     if "-rank" in ordering:

@@ -10,11 +10,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from apps.catalog import facetindex
 from apps.catalog.facets import facet_summary
-from apps.catalog.filters import CatalogFilters, filtered_products
+from apps.catalog.filters import CatalogFilters, filtered_products, search_rank
 from apps.catalog.models import (
     AttributeDefinition,
     Category,
@@ -256,3 +257,45 @@ def test_ordered_ids_equal_sql_order_by_with_offsets_and_keyset(index_settings, 
                 facetindex.ordered_ids(filters, sort, after_pk=pk, after_value=moved, limit=limit)
                 is None
             )
+
+
+def expected_ranked(filters: CatalogFilters) -> list[int]:
+    return list(
+        filtered_products(filters)
+        .annotate(rank=search_rank(filters.q))
+        .order_by(*ORDERINGS["rank"])
+        .values_list("pk", flat=True)
+    )
+
+
+def test_search_pages_by_relevance_equal_sql_order_by_rank(index_settings):
+    """A search's relevance order comes from the ranks read with its matches: every page equals
+    SQL's ORDER BY ts_rank DESC, id, also after names and descriptions change (ranks move) and
+    a product is archived."""
+    shop = random_catalog(seed=8, products=180)
+    assert facetindex.ensure() is not None
+    rng = random.Random(9)
+    meta = catalog_meta()
+    for round_ in range(80):
+        if round_ == 40:
+            pks = rng.sample(list(Product.objects.values_list("pk", flat=True)), 12)
+            # Repeated words rank higher: these products move up for those words.
+            Product.objects.filter(pk__in=pks[:6]).update(
+                name=Concat(F("name"), Value(" storm storm trail"))
+            )
+            Product.objects.filter(pk__in=pks[6:11]).update(description="linen " * 5)
+            Product.objects.filter(pk=pks[11]).update(status="archived")
+            facetindex.ensure()
+        filters = replace(
+            random_filters(rng, shop, meta), q=rng.choice([*WORDS, "storm trail", "linen -storm"])
+        )
+        facetindex.facet_summary(filters, [], {})  # the sync that reads the search's matches
+        everything = expected_ranked(filters)
+        limit = rng.choice([1, 5, 24])
+        offset = rng.randint(0, len(everything))
+        got = facetindex.ordered_ids(filters, "relevance", offset=offset, limit=limit)
+        assert got == everything[offset : offset + limit], (filters, offset)
+        assert facetindex.ordered_ids(
+            filters, "relevance", offset=0, limit=len(everything) + 1
+        ) == (everything)
+    assert any(expected_ranked(replace(CatalogFilters(), q=w)) for w in WORDS)

@@ -42,6 +42,7 @@ import threading
 import time
 from decimal import Decimal
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -70,7 +71,7 @@ class _Process:
         self.index: FacetIndex | None = None
         self.checked = 0.0  # monotonic time of the last sync
         self.synced_at = 0.0  # wall time of the last sync
-        self.searches: dict[tuple[str, int], BitMap] = {}
+        self.searches: dict[tuple[str, int], source.Search] = {}
         self.loading = False
         self.rebuilds: list[threading.Thread] = []  # order rebuilds started by requests
 
@@ -161,17 +162,17 @@ def _start_loading() -> None:
     threading.Thread(target=_background_load, name="facet-index", daemon=True).start()
 
 
-def _sync(index: FacetIndex, q: str = "") -> BitMap | None:
+def _sync(index: FacetIndex, q: str = "") -> source.Search | None:
     with _process.lock:
         matches = source.sync(index, q)
         _process.checked, _process.synced_at = time.monotonic(), time.time()
         return matches
 
 
-def _current(q: str, may_sync: bool = True) -> tuple[FacetIndex, BitMap | None] | None:
-    """The process's index, synced if the last sync is LAG old, and the ids matching `q`
-    (read in the same query as the sync when not cached). None: answer with SQL (also when
-    a sync is due but not `may_sync`)."""
+def _current(q: str, may_sync: bool = True) -> tuple[FacetIndex, source.Search | None] | None:
+    """The process's index, synced if the last sync is LAG old, and the products matching `q`
+    with their relevance (read in the same query as the sync when not cached). None: answer
+    with SQL (also when a sync is due but not `may_sync`)."""
     if not enabled():
         return None
     index = _process.index
@@ -206,9 +207,9 @@ def facet_summary(filters: CatalogFilters, definition_ids: list[int], options: d
     current = _current(filters.q)
     if current is None:
         return None
-    index, q_ids = current
+    index, search = current
     with _process.lock:
-        return index.summary(filters, definition_ids, options, q_ids)
+        return index.summary(filters, definition_ids, options, _ids(search))
 
 
 def filtered_ids(filters: CatalogFilters) -> BitMap | None:
@@ -216,9 +217,9 @@ def filtered_ids(filters: CatalogFilters) -> BitMap | None:
     current = _current(filters.q)
     if current is None:
         return None
-    index, q_ids = current
+    index, search = current
     with _process.lock:
-        return BitMap(index.result_set(filters, q_ids))  # a copy: the caller may change it
+        return BitMap(index.result_set(filters, _ids(search)))  # a copy: the caller may change it
 
 
 def ordered_ids(
@@ -238,14 +239,17 @@ def ordered_ids(
     the sort value a cursor recorded) no longer at that value, (not `may_sync`) a sync query
     due, or the order being sorted again in the background: use SQL, which pages from the
     recorded (value, pk) exactly."""
-    if sort == "relevance" and not filters.q:
+    if sort in ("relevance", "rank") and filters.q:
+        return _ranked(filters, after_pk=after_pk, offset=offset, limit=limit, may_sync=may_sync)
+    if sort == "relevance":
         sort = "name"
     if sort not in orders.SORTS:
         return None
     current = _current(filters.q, may_sync)
     if current is None:
         return None
-    index, q_ids = current
+    index, search = current
+    q_ids = _ids(search)
     key, ascending = orders.SORTS[sort]
     with _process.lock:
         if key == "name" and not index.name_collation_ok:
@@ -259,6 +263,31 @@ def ordered_ids(
             return None  # SQL answers while the order is sorted in the background
         result = index.result_set(filters, q_ids)
         return orders.page(order, result, ascending, after_pk=after_pk, offset=offset, limit=limit)
+
+
+def _ids(search: source.Search | None) -> BitMap | None:
+    return search.ids if search is not None else None
+
+
+def _ranked(
+    filters: CatalogFilters, *, after_pk: int | None, offset: int, limit: int, may_sync: bool
+) -> list[int] | None:
+    """A page of a search by relevance: the filtered matches in the order their ranks were
+    read with the search (source.Search). Relevance pages by number only (no cursor)."""
+    if after_pk is not None:
+        return None
+    current = _current(filters.q, may_sync)
+    if current is None or current[1] is None:
+        return None
+    index, search = current
+    with _process.lock:
+        result = index.result_set(filters, search.ids)
+    ranked = search.ranked
+    if len(result) < len(ranked):
+        listed = np.frombuffer(result.to_array(), dtype=np.uint32).astype(np.int64)
+        ranked = ranked[np.isin(ranked, listed, assume_unique=True)]
+    start = max(0, offset)
+    return [int(pk) for pk in ranked[start : start + max(0, limit)]]
 
 
 # --- keeping the orders up to date --------------------------------------------------------------

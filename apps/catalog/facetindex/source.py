@@ -16,12 +16,13 @@ and attributes as JSON), the new xmin and, optionally, the ids matching a search
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
 from pyroaring import BitMap
 
-from ..filters import search_condition
+from ..filters import search_condition, search_rank
 from ..models import Product
 from .index import FacetIndex, ProductRow, Slot, bitmap
 
@@ -201,14 +202,21 @@ def product_rows(ids: list[int]) -> list[ProductRow]:
         return [_product_row(ident, payload) for ident, payload in cursor.fetchall()]
 
 
-def sync(index: FacetIndex, q: str = "") -> BitMap | None:
+def sync(index: FacetIndex, q: str = "") -> Search | None:
     """Apply the change rows this index has not seen, in ONE query; with `q`, the same query
-    returns the ids matching the search (any status), which are returned."""
+    returns the products matching the search (any status) with their relevance: a Search."""
     sql, params = _SYNC_SQL, [index.xmin, list(index.seen), MAX_CHANGES + 1]
     if q:
-        search = Product.objects.filter(search_condition(q)).values("pk").order_by()
+        # The matches with their relevance, read in the same pass over their rows (the heap
+        # visit the GIN index cannot avoid): relevance order then needs no second query.
+        search = (
+            Product.objects.filter(search_condition(q))
+            .annotate(relevance=search_rank(q))
+            .values("pk", "relevance")
+            .order_by()
+        )
         search_sql, search_params = search.query.get_compiler(using="default").as_sql()
-        sql += f" UNION ALL SELECT 'q', s.pk, NULL FROM ({search_sql}) s"
+        sql += f" UNION ALL SELECT 'q', s.pk, s.relevance::text FROM ({search_sql}) s"
         params.extend(search_params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -216,6 +224,7 @@ def sync(index: FacetIndex, q: str = "") -> BitMap | None:
     changes: dict[int, tuple[int, int]] = {}
     rows: list[ProductRow] = []
     matches: list[int] = []
+    ranks: list[float] = []
     xmin = index.xmin
     for kind, ident, payload in answer:
         if kind == "x":
@@ -227,6 +236,7 @@ def sync(index: FacetIndex, q: str = "") -> BitMap | None:
             rows.append(_product_row(ident, payload))
         else:
             matches.append(ident)
+            ranks.append(float(payload))
     if len(changes) > MAX_CHANGES:
         raise TooManyChanges(len(changes))
     if changes:
@@ -234,7 +244,24 @@ def sync(index: FacetIndex, q: str = "") -> BitMap | None:
     seen = {**index.seen, **{cid: xid for cid, (_, xid) in changes.items()}}
     index.seen = {cid: xid for cid, xid in seen.items() if xid >= xmin}
     index.xmin = xmin
-    return BitMap(matches) if q else None
+    return Search.of(matches, ranks) if q else None
 
 
-__all__ = ["Slot", "TooManyChanges", "build", "sync"]
+@dataclass(frozen=True)
+class Search:
+    """The products matching a search (any status) and the same ids in relevance order: rank
+    descending, then id, as `ORDER BY ts_rank(...) DESC, id` (selectors.ORDERINGS["rank"]).
+    Ranks are PostgreSQL `real`s read through their exact shortest text, so ties and order are
+    the database's own."""
+
+    ids: BitMap
+    ranked: np.ndarray
+
+    @classmethod
+    def of(cls, ids: list[int], ranks: list[float]) -> Search:
+        pks = np.array(ids, dtype=np.int64)
+        ranked = pks[np.lexsort((pks, -np.array(ranks, dtype=np.float64)))]
+        return cls(ids=BitMap(ids), ranked=ranked)
+
+
+__all__ = ["Search", "Slot", "TooManyChanges", "build", "sync"]
