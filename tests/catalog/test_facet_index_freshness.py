@@ -230,3 +230,19 @@ def test_a_sync_reads_only_the_unseen_change_rows_however_many_old_ones_there_ar
     removed = [int(n) for n in re.findall(r"'Rows Removed by Filter': (\d+)", text)]
     assert sum(removed) < 1_000, plan
     assert "catalog_facetchange_xid" in text, plan
+
+
+def test_the_shared_copy_is_stored_in_pieces_and_a_missing_piece_means_build(monkeypatch):
+    """A million-product index (~200 MB pickled) cannot be one cache entry: one SET of it
+    outlasted the cache's socket timeout. It goes in pieces; a piece lost means no shared copy."""
+    monkeypatch.setattr(facetindex, "SHARED_PIECE", 1_000)
+    bulk_catalog(12)
+    facetindex.reset()
+    index = facetindex.ensure()  # builds and publishes
+    manifest = cache.get(facetindex.SHARED_KEY)
+    assert manifest["pieces"] > 3
+    loaded = facetindex._load_shared()
+    assert loaded is not None and loaded.xmin == index.xmin
+    assert same(counts(CatalogFilters(), True), counts(CatalogFilters(), False))
+    cache.delete(f"{manifest['name']}:{manifest['pieces'] - 1}")
+    assert facetindex._load_shared() is None

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime
 import logging
 import pickle
+import secrets
 import threading
 import time
 from decimal import Decimal
@@ -55,6 +56,7 @@ from .index import FacetIndex
 log = logging.getLogger(__name__)
 
 SHARED_KEY = "catalog:facetindex"
+SHARED_PIECE = 8 * 1024 * 1024  # bytes of the shared pickle per cache entry (see publish)
 RETENTION = 3600  # seconds a change row is kept
 MAX_AGE = 3000  # an index (shared or in a process) further behind than this is not patched
 
@@ -97,17 +99,34 @@ def reset(*, shared: bool = True) -> None:
 
 
 def publish(index: FacetIndex) -> None:
-    """Share a freshly built or synced index: other processes load it instead of building."""
+    """Share a freshly built or synced index: other processes load it instead of building.
+
+    The pickle is stored in pieces of SHARED_PIECE bytes under a name new for every publish,
+    then the manifest naming them: a million-product index is ~200 MB, which one SET cannot
+    move within the cache's socket timeout (apps.core.redis: the write failed, the breaker
+    opened, and every process built its own index). A loader that finds a piece missing
+    (expired, or evicted) builds instead; superseded pieces expire with their TTL."""
     with _process.lock:
         blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
-    cache.set(SHARED_KEY, {"xmin": index.xmin, "at": time.time(), "blob": blob}, timeout=None)
+    name = f"{SHARED_KEY}:{secrets.token_hex(8)}"
+    pieces = range(0, max(1, len(blob)), SHARED_PIECE)
+    for n, start in enumerate(pieces):
+        cache.set(f"{name}:{n}", blob[start : start + SHARED_PIECE], timeout=MAX_AGE)
+    manifest = {"xmin": index.xmin, "at": time.time(), "name": name, "pieces": len(pieces)}
+    cache.set(SHARED_KEY, manifest, timeout=MAX_AGE)
 
 
 def _load_shared() -> FacetIndex | None:
     entry = cache.get(SHARED_KEY)
     if not entry or time.time() - entry["at"] > MAX_AGE:
         return None
-    return pickle.loads(entry["blob"])
+    pieces = []
+    for n in range(entry["pieces"]):
+        piece = cache.get(f"{entry['name']}:{n}")
+        if piece is None:
+            return None
+        pieces.append(piece)
+    return pickle.loads(b"".join(pieces))
 
 
 def ensure(*, share: bool = True) -> FacetIndex | None:
