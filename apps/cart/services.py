@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.catalog import products as catalog
 
 from .models import MAX_LINE_QUANTITY, Cart, CartLine
-from .selectors import SESSION_CART_COUNT, SESSION_CART_ID, cart_for_request
+from .selectors import SESSION_CART_COUNT, SESSION_CART_ID
 
 
 class CartError(Exception):
@@ -28,6 +28,7 @@ class Change:
     message: str
     level: str = "success"
     product: Any = None
+    count: int | None = None  # the cart's item count after the change, when it is known
 
 
 def parse_quantity(raw: object) -> int:
@@ -50,19 +51,6 @@ def parse_id(raw: object, what: str) -> int:
     if not 0 < value < 2**63:
         raise CartError(f"That {what} does not exist.")
     return value
-
-
-def get_or_create_cart(request: HttpRequest) -> Cart:
-    cart = cart_for_request(request)
-    if cart is not None:
-        return cart
-    user = request.user if request.user.is_authenticated else None
-    if user is not None:
-        cart, _ = Cart.objects.get_or_create(user=user)
-        return cart
-    cart = Cart.objects.create()
-    request.session[SESSION_CART_ID] = cart.pk
-    return cart
 
 
 def remember_count(request: HttpRequest, count: int) -> None:
@@ -97,31 +85,110 @@ def variant_to_add(variant_id: object, product_id: object, quantity: object) -> 
     return variant, wanted
 
 
-def add_variant(cart: Cart, product: Any, wanted: int) -> Change:
-    """Add `wanted` units of a variant from variant_to_add(), capped by stock (with a message
-    saying so), in one upsert: no read-then-write race between two tabs of one cart."""
+def add_to_cart(request: HttpRequest, product: Any, wanted: int) -> Change:
+    """Add `wanted` units of a variant from variant_to_add() to the request's cart (made on the
+    first add), capped by stock with a message saying so. The line is written by one conditional
+    upsert (no read-then-write race between two tabs of one cart) that also returns the new item
+    count for the badge."""
     limit = min(product.stock_total, MAX_LINE_QUANTITY)
-    table = connection.ops.quote_name(CartLine._meta.db_table)
-    least = "LEAST" if connection.vendor == "postgresql" else "MIN"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (cart_id, variant_id, quantity, added_at) "
-            f"VALUES (%s, %s, %s, %s) "
-            f"ON CONFLICT (cart_id, variant_id) DO UPDATE "
-            f"SET quantity = {least}({table}.quantity + EXCLUDED.quantity, %s) "
-            f"RETURNING id, quantity",
-            [cart.pk, product.pk, min(wanted, limit), timezone.now(), limit],
-        )
-        line_id, quantity = cursor.fetchone()
-    line = CartLine(pk=line_id, cart=cart, variant_id=product.pk, quantity=quantity)
+    first = min(wanted, limit)
+    user = request.user if request.user.is_authenticated else None
+    added = None
+    if user is not None:
+        added = _add_line(_USER_CART, user.pk, product.pk, first, limit)
+    elif request.session.session_key and (cart_id := request.session.get(SESSION_CART_ID)):
+        added = _add_line(_ANONYMOUS_CART, cart_id, product.pk, first, limit)
+    if added is None:  # no cart yet, or the session's cart is gone (merged at a login)
+        added = _add_line(_CART, _new_cart(request, user).pk, product.pk, first, limit)
+    cart_id, line_id, quantity, count = added
+    line = CartLine(pk=line_id, cart_id=cart_id, variant_id=product.pk, quantity=quantity)
     if quantity >= limit and limit == product.stock_total:
         return Change(
             line,
             f"Only {product.stock_total} of {product.name} left: your cart has {quantity}.",
             "warning",
             product,
+            count,
         )
-    return Change(line, f"Added {product.name} to your cart (now {quantity}).", product=product)
+    return Change(
+        line, f"Added {product.name} to your cart (now {quantity}).", product=product, count=count
+    )
+
+
+def _new_cart(request: HttpRequest, user: AbstractBaseUser | None) -> Cart:
+    if user is not None:
+        cart, _ = Cart.objects.get_or_create(user=user)
+        return cart
+    cart = Cart.objects.create()
+    request.session[SESSION_CART_ID] = cart.pk
+    return cart
+
+
+# Which cart an add goes to, as a condition on the cart table with one parameter.
+_USER_CART = "user_id = %s"
+_ANONYMOUS_CART = "id = %s AND user_id IS NULL"
+_CART = "id = %s"
+
+# On PostgreSQL one statement, one round trip: find the cart, upsert the line unless it already
+# holds the limit (then nothing is written: no row lock, no WAL, no commit to flush), and count
+# the cart: the other lines (the statement's snapshot) plus this line as written.
+_ADD_LINE = """
+WITH cart AS (SELECT id FROM {carts} WHERE {where}),
+line AS (
+    SELECT l.id, l.quantity FROM {lines} l JOIN cart ON l.cart_id = cart.id
+    WHERE l.variant_id = %s
+),
+upsert AS (
+    INSERT INTO {lines} AS l (cart_id, variant_id, quantity, added_at)
+    SELECT cart.id, %s, %s, %s FROM cart
+    WHERE NOT EXISTS (SELECT 1 FROM line WHERE line.quantity = %s)
+    ON CONFLICT (cart_id, variant_id) DO UPDATE
+    SET quantity = LEAST(l.quantity + EXCLUDED.quantity, %s)
+    RETURNING l.id, l.quantity
+)
+SELECT cart.id, COALESCE(upsert.id, line.id), COALESCE(upsert.quantity, line.quantity),
+    COALESCE(upsert.quantity, line.quantity) + (
+        SELECT COALESCE(SUM(o.quantity), 0) FROM {lines} o
+        WHERE o.cart_id = cart.id AND o.variant_id <> %s
+    )
+FROM cart LEFT JOIN upsert ON TRUE LEFT JOIN line ON TRUE
+"""
+
+
+def _add_line(
+    where: str, key: object, variant_id: int, first: int, limit: int
+) -> tuple[int, int, int, int] | None:
+    """(cart id, line id, line quantity, cart item count) after adding `first` units (at most
+    `limit` in the line) to the cart `where` selects, or None when there is no such cart."""
+    carts = connection.ops.quote_name(Cart._meta.db_table)
+    lines = connection.ops.quote_name(CartLine._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                _ADD_LINE.format(carts=carts, lines=lines, where=where),
+                [key, variant_id, variant_id, first, now, limit, limit, variant_id],
+            )
+            return cursor.fetchone()
+        # Elsewhere (SQLite, the embedded default) the same in three statements.
+        with transaction.atomic():
+            cursor.execute(f"SELECT id FROM {carts} WHERE {where}", [key])
+            cart = cursor.fetchone()
+            if cart is None:
+                return None
+            cursor.execute(
+                f"INSERT INTO {lines} (cart_id, variant_id, quantity, added_at) "
+                f"VALUES (%s, %s, %s, %s) "
+                f"ON CONFLICT (cart_id, variant_id) DO UPDATE "
+                f"SET quantity = MIN({lines}.quantity + EXCLUDED.quantity, %s) "
+                f"RETURNING id, quantity",
+                [cart[0], variant_id, first, now, limit],
+            )
+            line_id, quantity = cursor.fetchone()
+            cursor.execute(
+                f"SELECT COALESCE(SUM(quantity), 0) FROM {lines} WHERE cart_id = %s", cart
+            )
+            return cart[0], line_id, quantity, cursor.fetchone()[0]
 
 
 def _line(cart: Cart, line_id: object) -> CartLine:

@@ -49,11 +49,10 @@ def add(request: HttpRequest) -> HttpResponse:
             request.POST.get("product_id"),
             request.POST.get("quantity", "1"),
         )
-        cart = services.get_or_create_cart(request)
-        change = services.add_variant(cart, variant, wanted)
+        change = services.add_to_cart(request, variant, wanted)
     except CartError as error:
         return refused(request, error, back)
-    services.remember_count(request, services.count_items(cart))
+    services.remember_count(request, change.count)
     messages.add_message(
         request, messages.WARNING if change.level == "warning" else messages.SUCCESS, change.message
     )

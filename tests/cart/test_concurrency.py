@@ -1,0 +1,65 @@
+"""Adds to one cart racing from several tabs, on real PostgreSQL with real threads (each on its
+own connection; transaction=True so they see each other's commits): the line ends at exactly
+what was added, capped by stock, and every tab gets its answer."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from apps.cart.models import CartLine
+from tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TABS = 8
+
+
+def tabs_adding_together(product_id: int) -> list:
+    first = Client()
+    assert first.post("/cart/add/", {"product_id": ProductFactory().pk}).status_code == 302
+    clients = []
+    for _ in range(TABS):
+        tab = Client()
+        tab.cookies = first.cookies  # one browser: one session, one cart
+        clients.append(tab)
+    barrier = threading.Barrier(TABS)
+    outcomes: list = [None] * TABS
+
+    def tab_adds(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = clients[index].post(
+                "/cart/add/",
+                {"product_id": product_id, "quantity": 1},
+                headers={"HX-Request": "true"},
+            )
+        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=tab_adds, args=(i,)) for i in range(TABS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads), "an add hung"
+    return outcomes
+
+
+@pytest.mark.parametrize(("stock", "expected"), [(50, TABS), (3, 3)])
+def test_tabs_adding_at_once_add_exactly_once_each_capped_by_stock(stock, expected):
+    product = ProductFactory(stock=stock)
+    outcomes = tabs_adding_together(product.pk)
+    assert [getattr(o, "status_code", o) for o in outcomes] == [200] * TABS
+    assert CartLine.objects.get(variant__product=product).quantity == expected
+    in_cart = sorted(
+        int(o.content.decode().split('role="status">')[1].split(" in your cart")[0])
+        for o in outcomes
+    )
+    # Each tab is told the line as its own statement left it: never more than the stock.
+    assert max(in_cart) == expected and all(1 <= n <= expected for n in in_cart)
