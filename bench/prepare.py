@@ -5,7 +5,7 @@ with bench_env, so the driver itself never holds a database connection):
                                                    layout, static files; prints the targets as JSON
     python -m bench.prepare flash --units 20       a fresh hot product with that many units
     python -m bench.prepare flash-result --sku S   orders, units sold and stock left for it
-    python -m bench.prepare price --slug S         raise a product's price by a model save
+    python -m bench.prepare price --slug S         raise a product's price by a variant save
 """
 
 from __future__ import annotations
@@ -122,16 +122,23 @@ def flash_result(sku: str) -> dict:
 
 
 def price(slug: str, delta: str) -> dict:
-    """Change a product's price the way the admin does (a model save: signals bump versions)."""
+    """Change a product's price the way the admin does since variants hold prices: its first
+    active variant saved (signals refresh the product's summary columns and bump versions).
+    Changing `Product.current_price`, a summary the product page does not show, made the stall
+    benchmark count every page after the resume as stale."""
     from decimal import Decimal
 
-    from apps.catalog.models import Product
+    from apps.catalog.models import Variant
 
-    product = Product.objects.get(slug=slug)
-    product.current_price += Decimal(delta)
+    variant = (
+        Variant.objects.filter(product__slug=slug, status=Variant.Status.ACTIVE)
+        .order_by("sort_order", "pk")
+        .first()
+    )
+    variant.price += Decimal(delta)
     started = time.perf_counter()
-    product.save()
-    return {"price": str(product.current_price), "save_ms": (time.perf_counter() - started) * 1000}
+    variant.save()
+    return {"price": str(variant.price), "save_ms": (time.perf_counter() - started) * 1000}
 
 
 def main(argv: list[str]) -> int:
