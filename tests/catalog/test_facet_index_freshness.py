@@ -246,3 +246,6 @@ def test_the_shared_copy_is_stored_in_pieces_and_a_missing_piece_means_build(mon
     assert same(counts(CatalogFilters(), True), counts(CatalogFilters(), False))
     cache.delete(f"{manifest['name']}:{manifest['pieces'] - 1}")
     assert facetindex._load_shared() is None
+    # A copy in the format of the release before pieces (one blob) is no copy: build.
+    cache.set(facetindex.SHARED_KEY, {"xmin": index.xmin, "at": time.time(), "blob": b"x"})
+    assert facetindex._load_shared() is None

@@ -118,7 +118,8 @@ def publish(index: FacetIndex) -> None:
 
 def _load_shared() -> FacetIndex | None:
     entry = cache.get(SHARED_KEY)
-    if not entry or time.time() - entry["at"] > MAX_AGE:
+    # Not there, too old, or written by an earlier release (one blob, no pieces): build.
+    if not isinstance(entry, dict) or "pieces" not in entry or time.time() - entry["at"] > MAX_AGE:
         return None
     pieces = []
     for n in range(entry["pieces"]):
