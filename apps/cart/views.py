@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.core.htmx import fragments, refused, safe_next, wants_fragment
+from apps.core.htmx import fragments, id_prefix, refused, safe_next, wants_fragment
 
 from . import selectors, services
 from .services import CartError
@@ -60,7 +60,14 @@ def add(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(back)
     return fragments(
         request,
-        ("partials/add_to_cart.html", {"variant": change.product, "in_cart": change.line.quantity}),
+        (
+            "partials/add_to_cart.html",
+            {
+                "variant": change.product,
+                "in_cart": change.line.quantity,
+                "card_id_prefix": id_prefix(request),
+            },
+        ),
         badge(request),
     )
 

@@ -7,6 +7,7 @@ want the whole page: only non-boosted htmx requests get a fragment.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from django.contrib import messages
@@ -30,6 +31,18 @@ def fragments(request: HttpRequest, *parts: tuple[str, dict]) -> HttpResponse:
     """Several partials in one htmx response: the swap target first, then out-of-band ones."""
     html = "".join(render_to_string(name, context, request=request) for name, context in parts)
     return HttpResponse(html)
+
+
+# `card_id_prefix` (layout.rendering): a page showing the same product in two grids prefixes the
+# second grid's ids. A form in such a card posts its prefix back so the fragment that replaces it
+# keeps it (else the swapped-in form repeated the first grid's ids). Anything else is ignored.
+_ID_PREFIX = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}-")
+
+
+def id_prefix(request: HttpRequest) -> str:
+    """The card's id prefix a form posted (`id_prefix`), if it is one; otherwise ""."""
+    value = request.POST.get("id_prefix", "")
+    return value if isinstance(value, str) and _ID_PREFIX.fullmatch(value) else ""
 
 
 def refused(request: HttpRequest, error: object, redirect_to: str) -> HttpResponse:

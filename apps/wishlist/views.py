@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.catalog.products import product_states
-from apps.core.htmx import page_or_partial, safe_next, wants_fragment
+from apps.core.htmx import id_prefix, page_or_partial, safe_next, wants_fragment
 
 from . import selectors, services
 from .payload import MAX_BODY_BYTES, PayloadError, parse_merge_body, parse_preview_items
@@ -94,7 +94,11 @@ def set_item(request: HttpRequest, product_id: int) -> HttpResponse:
     if wants_fragment(request):
         if state is None:
             return TemplateResponse(request, "wishlist/not_found.html", {}, status=status)
-        context = {"product": state, "wishlist_ids": selectors.saved_product_ids(request.user)}
+        context = {
+            "product": state,
+            "wishlist_ids": selectors.saved_product_ids(request.user),
+            "card_id_prefix": id_prefix(request),
+        }
         return TemplateResponse(request, "wishlist/heart_response.html", context, status=status)
     if status != 200:
         # Without JavaScript: a real 4xx page; base.html shows the message queued above.

@@ -53,3 +53,41 @@ def test_first_grid_row_is_eager_and_ids_are_unique(client, home, signed_in):
         # The first grid keeps the plain ids; the second prefixes its own.
         assert html.count('id="product-card-') == 6
         assert len(re.findall(r'id="b\d+-product-card-', html)) == 6
+
+
+FORM = re.compile(r'<form id="(b\d+-)add-to-cart-(\d+)"[^>]*>(.*?)</form>', re.S)
+HEART = re.compile(r'<form method="post" action="(/wishlist/[^"]+)"[^>]*id="(b\d+-)wishlist', re.S)
+
+
+def test_a_form_swapped_in_a_second_grid_keeps_that_grids_ids(client, home):
+    """htmx replaces a card's add-to-cart form (and a signed-in heart) with the server's answer:
+    in the second grid that answer keeps the grid's id prefix, so no id repeats after a click.
+    A prefix that is not one (markup, spaces, too long) is ignored."""
+    html = client.get("/").content.decode()
+    prefix, product_id, body = FORM.search(html).groups()
+    assert f'name="id_prefix" value="{prefix}"' in body
+    token = client.cookies["csrftoken"].value
+    answer = client.post(
+        "/cart/add/",
+        {"product_id": product_id, "quantity": "1", "id_prefix": prefix},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    ).content.decode()
+    assert f'<form id="{prefix}add-to-cart-{product_id}"' in answer
+    assert f'id="{prefix}add-qty-{product_id}"' in answer
+    for junk in ('b1-"><script>', "b1 -", "x" * 80 + "-", "B1-"):
+        answer = client.post(
+            "/cart/add/",
+            {"product_id": product_id, "quantity": "1", "id_prefix": junk},
+            headers={"HX-Request": "true", "X-CSRFToken": token},
+        ).content.decode()
+        assert f'<form id="add-to-cart-{product_id}"' in answer and "<script>" not in answer
+
+    client.force_login(UserFactory())
+    html = client.get("/").content.decode()
+    action, prefix = HEART.search(html).groups()
+    answer = client.post(
+        action,
+        {"saved": "1", "id_prefix": prefix},
+        headers={"HX-Request": "true", "X-CSRFToken": client.cookies["csrftoken"].value},
+    ).content.decode()
+    assert f'id="{prefix}wishlist-heart-' in answer
