@@ -4,14 +4,12 @@ what was added, capped by stock, and every tab gets its answer."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.test import Client
 
 from apps.cart.models import CartLine
 from tests.factories import ProductFactory
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,29 +24,16 @@ def tabs_adding_together(product_id: int) -> list:
         tab = Client()
         tab.cookies = first.cookies  # one browser: one session, one cart
         clients.append(tab)
-    barrier = threading.Barrier(TABS)
-    outcomes: list = [None] * TABS
-
-    def tab_adds(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = clients[index].post(
+    return run_together(
+        [
+            lambda tab=tab: tab.post(
                 "/cart/add/",
                 {"product_id": product_id, "quantity": 1},
                 headers={"HX-Request": "true"},
             )
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tab_adds, args=(i,)) for i in range(TABS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "an add hung"
-    return outcomes
+            for tab in clients
+        ]
+    )
 
 
 @pytest.mark.parametrize(("stock", "expected"), [(50, TABS), (3, 3)])

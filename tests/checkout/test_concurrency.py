@@ -17,31 +17,9 @@ from apps.checkout import services
 from apps.checkout.models import Coupon, CouponRedemption, Order
 from tests.checkout.factories import ADDRESS, CouponFactory, card_token, cart_with, reviewed
 from tests.factories import ProductFactory, UserFactory
+from tests.threads import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(jobs: list) -> list:
-    """Start every job at the same instant in its own thread; return outcomes in order."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def worker(index: int, job) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = job()
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a checkout hung (deadlock?)"
-    return outcomes
 
 
 def buyer(cart, token=None, email=ADDRESS["email"]):
