@@ -111,17 +111,23 @@ def _skip_comment(text: str, i: int) -> int:
     return len(text) if end < 0 else end + 2
 
 
+def _code(text: str, i: int = 0):
+    """The indexes of text[i:] outside strings and comments, in order."""
+    while i < len(text):
+        if text[i] in "\"'":
+            i = _skip_string(text, i)
+        elif text.startswith("/*", i):
+            i = _skip_comment(text, i)
+        else:
+            yield i
+            i += 1
+
+
 def split_top(text: str, separator: str) -> list[str]:
     """Split on `separator` where it is outside strings, comments, (), [] and {}."""
-    parts, depth, start, i = [], 0, 0, 0
-    while i < len(text):
+    parts, depth, start = [], 0, 0
+    for i in _code(text):
         char = text[i]
-        if char in "\"'":
-            i = _skip_string(text, i)
-            continue
-        if text.startswith("/*", i):
-            i = _skip_comment(text, i)
-            continue
         if char in "([{":
             depth += 1
         elif char in ")]}":
@@ -129,7 +135,6 @@ def split_top(text: str, separator: str) -> list[str]:
         elif char == separator and depth == 0:
             parts.append(text[start:i])
             start = i + 1
-        i += 1
     parts.append(text[start:])
     return parts
 
@@ -148,32 +153,26 @@ def parse(text: str) -> list[tuple[str, str, str | None]]:
             i = end
             continue
         start, depth = i, 0
-        while i < len(text):
-            char = text[i]
-            if char in "\"'":
-                i = _skip_string(text, i)
-                continue
-            if text.startswith("/*", i):
-                i = _skip_comment(text, i)
-                continue
+        for j in _code(text, start):
+            char = text[j]
             if char == ";" and depth == 0:
-                items.append(("statement", text[start : i + 1].strip(), None))
-                i += 1
+                items.append(("statement", text[start : j + 1].strip(), None))
+                i = j + 1
                 break
             if char == "{":
                 if depth == 0:
-                    brace = i
+                    brace = j
                 depth += 1
             elif char == "}":
                 depth -= 1
                 if depth == 0:
-                    items.append(("block", text[start:brace].strip(), text[brace + 1 : i]))
-                    i += 1
+                    items.append(("block", text[start:brace].strip(), text[brace + 1 : j]))
+                    i = j + 1
                     break
-            i += 1
         else:
             if text[start:].strip():
                 raise ValueError(f"unterminated CSS near {text[start : start + 60]!r}")
+            i = len(text)
     return items
 
 
