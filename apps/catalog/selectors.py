@@ -415,9 +415,6 @@ def catalog_page(
     ordering = ORDERINGS[name]
     if after is not None and after.ordering != name:
         raise ValueError("The cursor belongs to another ordering.")
-    rows = _card_rows()
-    if "-rank" in ordering:
-        rows = rows.annotate(rank=search_rank(filters.q))
     # One id more than a page says whether another page follows (load more needs to know when
     # the cursor, not the page number, placed this page).
     page_ids = _page_ids(
@@ -428,10 +425,18 @@ def catalog_page(
         per_page + 1 if after is not None else per_page,
         total=summary.total,
     )
-    products = list(rows.filter(pk__in=page_ids).order_by(*ordering)) if summary.total else []
-    if isinstance(page_ids, list):  # ids from another source come in page order (see _page_ids)
+    rows = _card_rows().filter(pk__in=page_ids)
+    if not summary.total:
+        products = []
+    elif isinstance(page_ids, list):
+        # Ids from the index come in page order (see _page_ids): the cards follow it, with no
+        # ORDER BY (nor a relevance computed again for a search) in the card query.
         position = {pk: i for i, pk in enumerate(page_ids)}
-        products.sort(key=lambda product: position[product.pk])
+        products = sorted(rows, key=lambda product: position[product.pk])
+    else:
+        if "-rank" in ordering:
+            rows = rows.annotate(rank=search_rank(filters.q))
+        products = list(rows.order_by(*ordering))
     more = len(products) > per_page if after is not None else number < num_pages
     products = products[:per_page]
     next_cursor = None
