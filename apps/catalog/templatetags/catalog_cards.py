@@ -74,10 +74,9 @@ def _render_missing(
         heart_next=marker + "n",
         **CARD_DEFAULTS,
     ):
-        html = str(batch.render(context)).split(marker + "b")
-    return {
-        key: (marker, piece) for (key, _eager, _product), piece in zip(todo, html, strict=False)
-    }
+        # Each card ends at a boundary: the last piece is what follows the final one (nothing).
+        html = str(batch.render(context)).split(marker + "b")[:-1]
+    return {key: (marker, piece) for (key, _eager, _product), piece in zip(todo, html, strict=True)}
 
 
 @register.simple_tag(takes_context=True)
