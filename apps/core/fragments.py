@@ -23,9 +23,10 @@ import hashlib
 import secrets
 
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
+
+from . import csrf
 
 # Where a rendered variant stores the marker its slots were written with.
 MARKER = "__slot__"
@@ -58,7 +59,7 @@ def csrf_for(request: HttpRequest) -> str:
     """The CSRF token to write where a slot is filled: the page cache's hole while it renders
     this request's whole response (filled per response there), else the visitor's own token."""
     holes = getattr(request, RENDERING_HOLES, None)
-    return holes["csrf_token"] if holes else get_token(request)
+    return holes["csrf_token"] if holes else csrf.token(request)
 
 
 def limit_until(request: HttpRequest, until: float) -> None:

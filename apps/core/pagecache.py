@@ -9,7 +9,7 @@ few holes, so the complete response is rendered once and stored; a hit is ONE Re
 The holes, each a random marker new for every render (apps.core.fragments) that content cannot
 know, written where the per-visitor value goes and replaced in every response:
 
-- `csrf_token`: the visitor's own masked token (`get_token`, which also sets their cookie);
+- `csrf_token`: the visitor's own masked token (`csrf.token`, which also sets their cookie);
 - `csp_nonce`: the request's nonce, which the CSP middleware then puts in the header;
 - `messages_slot` (with `messages` empty): the visitor's flash messages, consumed once;
 - whatever apps register with `hole()` (the cart badge's count, from the session).
@@ -35,16 +35,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
+from . import csrf
 from .fragments import RENDERING_HOLES, new_marker, origin, shown_until
 
 # Per-visitor values that apps add: context variable -> its value for this request.
@@ -81,13 +85,16 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
             key = page_key(request)
             found = cache.get_many([*versions, key])
             current = [found.get(name) for name in versions]
-            entry = found.get(key)
-            if entry is not None and None not in current and entry["versions"] == current:
-                return _respond(request, entry)
+            head = found.get(key)
+            if _current(head, current):
+                entry = _entry(key, head["stamp"])
+                if entry is not None:
+                    return _respond(request, entry)
             response, holes = _render(request, view, args, kwargs)
             if response.streaming:
                 return response
             body = response.content.decode(response.charset)
+            parts = _split(body, holes, response.charset)
             lifetime = _lifetime(request, ttl)
             if not query and request.META.get("QUERY_STRING"):
                 lifetime = 0
@@ -97,17 +104,90 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
                     "status": response.status_code,
                     "headers": [(k, v) for k, v in response.items() if k.lower() not in _OWN],
                     "charset": response.charset,
-                    "holes": holes,
-                    "body": body,
+                    "parts": parts,
                 }
-                cache.set(key, entry, lifetime)
-            response.content = _fill(request, body, holes)
+                _store(key, current, entry, lifetime)
+            response.content = _join(request, parts, response.charset)
             patch_cache_control(response, private=True)
             return response
 
         return wrapped
 
     return decorator
+
+
+def _current(head: Any, current: list) -> bool:
+    """Whether a stored entry may be served: rendered under the current versions, and in this
+    release's format (an entry written by the previous release is a miss, not an error)."""
+    return (
+        isinstance(head, dict)
+        and "stamp" in head
+        and None not in current
+        and head.get("versions") == current
+    )
+
+
+def body_key(key: str, stamp: str) -> str:
+    return f"pagebody:{key}:{stamp}"
+
+
+def _store(key: str, current: list, entry: dict, lifetime: int) -> None:
+    """The entry under a new stamp, and the head naming it (one round trip)."""
+    stamp = secrets.token_hex(8)
+    cache.set_many(
+        {key: {"versions": current, "stamp": stamp}, body_key(key, stamp): entry}, lifetime
+    )
+    _local.put(key, stamp, entry)
+
+
+def _entry(key: str, stamp: str) -> dict | None:
+    """The entry the head names: this process's copy, else from Redis (then kept here)."""
+    entry = _local.get(key, stamp)
+    if entry is None:
+        entry = cache.get(body_key(key, stamp))
+        if not isinstance(entry, dict) or "parts" not in entry:
+            return None
+        _local.put(key, stamp, entry)
+    return entry
+
+
+class _Copies:
+    """Bodies this process served lately, by key and stamp, up to `budget` bytes (least recently
+    used dropped first). A copy is used only under the stamp Redis's head names for the current
+    versions, so it is never staler than the shared entry; it saves moving the body (tens of KB)
+    out of Redis on every hit."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.items: OrderedDict[str, tuple[str, dict, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str, stamp: str) -> dict | None:
+        with self.lock:
+            item = self.items.get(key)
+            if item is None or item[0] != stamp:
+                return None
+            self.items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, stamp: str, entry: dict) -> None:
+        size = sum(len(part) for part in entry["parts"])
+        with self.lock:
+            old = self.items.pop(key, None)
+            if old is not None:
+                self.size -= old[2]
+            if size > self.budget:
+                return
+            self.items[key] = (stamp, entry, size)
+            self.size += size
+            while self.size > self.budget:
+                _, (_, _, dropped) = self.items.popitem(last=False)
+                self.size -= dropped
+
+
+# 32 MB per process: ~500 listing pages.
+_local = _Copies(32 * 2**20)
 
 
 def _eligible(request: HttpRequest) -> bool:
@@ -171,7 +251,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
 def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
     """A cached entry as this visitor's response."""
     response = HttpResponse(
-        _fill(request, entry["body"], entry["holes"]),
+        _join(request, entry["parts"], entry["charset"]),
         status=entry["status"],
         charset=entry["charset"],
     )
@@ -182,17 +262,36 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
     return response
 
 
-def _fill(request: HttpRequest, body: str, holes: dict[str, str]) -> str:
-    """Every hole in `body` filled with this visitor's own value."""
-    for name, marker in holes.items():
-        if marker in body:
-            body = body.replace(marker, _value(request, name))
-    return body
+def _split(body: str, holes: dict[str, str], charset: str) -> list[bytes | str]:
+    """`body` cut at its holes: encoded text at even indexes, a hole's name at odd ones.
+
+    Done once per render, so a hit is one join instead of a scan of the body per hole."""
+    names = {marker: name for name, marker in holes.items() if marker in body}
+    if not names:
+        return [body.encode(charset)]
+    pieces = re.split("(" + "|".join(map(re.escape, names)) + ")", body)
+    return [
+        names[piece] if index % 2 else piece.encode(charset) for index, piece in enumerate(pieces)
+    ]
+
+
+def _join(request: HttpRequest, parts: list[bytes | str], charset: str) -> bytes:
+    """The body with every hole filled with this visitor's own value (each computed once)."""
+    values: dict[str, bytes] = {}
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            if part not in values:
+                values[part] = _value(request, part).encode(charset)
+            out.append(values[part])
+        else:
+            out.append(part)
+    return b"".join(out)
 
 
 def _value(request: HttpRequest, name: str) -> str:
     if name == "csrf_token":
-        return get_token(request)
+        return csrf.token(request)
     if name == "csp_nonce":
         nonce = getattr(request, "_csp_nonce", None)
         return str(nonce) if nonce is not None else ""

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 
+from apps.core import pagecache
 from apps.layout import services
 from tests.catalog.factories import small_catalog
 from tests.factories import UserFactory, set_price
@@ -34,6 +35,21 @@ def url_of(template: str, shop: dict) -> str:
 
 def page_keys() -> list[str]:
     return list(cache.iter_keys("page:*"))
+
+
+def stored(key: str) -> bytes:
+    """The entry the head at `key` names, as stored: its text with each hole's name."""
+    head = cache.get(key)
+    entry = cache.get(pagecache.body_key(key, head["stamp"]))
+    return b"".join(p if isinstance(p, bytes) else f"<{p}>".encode() for p in entry["parts"])
+
+
+def replace_entry(key: str, edit) -> None:
+    """Store `edit(entry)` under a new stamp and point the head at it, as a render would."""
+    head = cache.get(key)
+    entry = edit(cache.get(pagecache.body_key(key, head["stamp"])))
+    cache.set(pagecache.body_key(key, "edited"), entry, 60)
+    cache.set(key, {**head, "stamp": "edited"}, 60)
 
 
 def warm(client: Client, url: str, **kwargs) -> None:
@@ -62,9 +78,12 @@ def test_a_warm_anonymous_page_is_served_whole_without_sql(
     url = url_of(template, shop)
     warm(Client(), url)
     [key] = page_keys()
-    entry = cache.get(key)
-    entry["body"] = entry["body"].replace("</body>", "<!-- from the page cache --></body>")
-    cache.set(key, entry, 60)
+
+    def edit(entry):
+        last = entry["parts"][-1].replace(b"</body>", b"<!-- from the page cache --></body>")
+        return {**entry, "parts": [*entry["parts"][:-1], last]}
+
+    replace_entry(key, edit)
     with django_assert_num_queries(0):
         response = client.get(url)
     assert response.status_code == 200
@@ -125,12 +144,12 @@ def test_a_price_change_shows_on_the_next_request(client, shop, template):
 def test_a_signed_in_shopper_never_gets_a_shared_body(client, shop, template):
     url = url_of(template, shop)
     warm(Client(), url)
-    stored = {key: cache.get(key)["body"] for key in page_keys()}
+    before = {key: stored(key) for key in page_keys()}
     user = UserFactory(username="zoe", first_name="Zoe", last_name="Ray")
     client.force_login(user)
     body = client.get(url).text
     assert "Zoe Ray" in body and "Log out" in body
-    assert {key: cache.get(key)["body"] for key in page_keys()} == stored
+    assert {key: stored(key) for key in page_keys()} == before
 
 
 def test_htmx_fragments_and_whole_pages_are_separate_entries(client, shop):
@@ -154,7 +173,7 @@ def test_a_marketers_draft_never_reads_or_writes_the_page_cache(client, shop):
 
     hero_block = LayoutBlock.objects.get(type="hero")
     warm(Client(), "/")
-    stored = {key: cache.get(key)["body"] for key in page_keys()}
+    before = {key: stored(key) for key in page_keys()}
     alice = marketer(username="alice")
     services.set_fields(alice, "home", f"b{hero_block.pk}", {"content": {"heading": "Draft hero"}})
     client.force_login(alice)
@@ -162,7 +181,7 @@ def test_a_marketers_draft_never_reads_or_writes_the_page_cache(client, shop):
     response = client.get("/")
     assert "Draft hero" in response.text
     assert "no-store" in response["Cache-Control"]
-    assert {key: cache.get(key)["body"] for key in page_keys()} == stored
+    assert {key: stored(key) for key in page_keys()} == before
     client.logout()
     assert "Draft hero" not in Client().get("/").text
 
@@ -191,3 +210,39 @@ def test_a_publish_shows_on_the_next_request(client, shop):
     assert "New hero" not in client.get("/").text
     publish_home(("hero", hero("New hero")), ("main", banner("Sale")))
     assert "New hero" in client.get("/").text
+
+
+def test_a_hit_needs_the_current_stamp_and_survives_a_lost_body_or_an_old_entry(client, shop):
+    """The head names the body; a body evicted from Redis (and not in this process) or an entry
+    in the previous release's format is a miss that renders again, never an error."""
+    warm(client, "/catalog/")
+    [key] = page_keys()
+    first = stored(key)
+    # This process's copy of an entry is only used under the stamp the head names.
+    replace_entry(key, lambda e: {**e, "parts": [b"<p>edited</p>"]})
+    assert client.get("/catalog/").content == b"<p>edited</p>"
+    # Body gone from Redis and from this process: rendered again and stored under a new stamp.
+    cache.delete(pagecache.body_key(key, "edited"))
+    pagecache._local.items.clear()
+    assert "<!doctype html>" in client.get("/catalog/").text
+    assert cache.get(key)["stamp"] != "edited"
+    # The previous release's format (the whole entry under the head's key).
+    head = cache.get(key)
+    cache.set(key, {"versions": head["versions"], "body": "<p>old</p>", "holes": {}}, 60)
+    response = client.get("/catalog/")
+    assert response.status_code == 200 and "<p>old</p>" not in response.text
+    assert stored(key).count(b"<csrf_token>") == first.count(b"<csrf_token>")
+
+
+def test_the_process_copies_stay_within_their_budget_least_recently_used_first():
+    copies = pagecache._Copies(budget=100)
+    entry = {"parts": [b"x" * 40]}
+    for name in "abc":
+        copies.put(name, "s", entry)
+    assert list(copies.items) == ["b", "c"] and copies.size == 80
+    assert copies.get("b", "s") is entry
+    copies.put("d", "s", entry)
+    assert list(copies.items) == ["b", "d"]
+    assert copies.get("b", "other stamp") is None
+    copies.put("e", "s", {"parts": [b"x" * 101]})  # larger than the budget: not kept
+    assert "e" not in copies.items and copies.size == 80
