@@ -25,6 +25,7 @@ from django.template import Engine, Template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.catalog import skeletons
 from apps.catalog.cards import card
 from apps.catalog.fragments import CARD_TTL
 from apps.catalog.selectors import catalog_version
@@ -44,6 +45,7 @@ BATCH = (
 # What the card's shared partials (add_to_cart, wishlist_heart) read when given a card rather
 # than the product page's variant: set once for the batch, so no lookup fails per card.
 CARD_DEFAULTS = {"variant": None, "add_blocked": False, "in_cart": 0}
+_SKELETONS = skeletons.Skeletons(skeletons.SKELETONS)
 
 
 def _viewer_state(context: template.Context, product) -> str:
@@ -61,11 +63,18 @@ def _batch_template(engine: Engine) -> Template:
 def _render_missing(
     context: template.Context, todo: list[tuple[str, bool, object]], id_prefix: str
 ) -> dict[str, tuple[str, str]]:
-    """{key: (marker, html)} for the cards not found in the cache, rendered in one pass."""
+    """{key: (marker, html)} for the cards not found in the cache: an anonymous viewer's from
+    their shape's skeleton (apps.catalog.skeletons), a signed-in viewer's in one pass."""
     if not todo:
         return {}
     marker = new_marker()
     batch = _batch_template(context.template.engine)
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return {
+            key: (marker, _from_skeleton(context, batch, card(product), eager, marker, id_prefix))
+            for key, eager, product in todo
+        }
     with context.push(
         card_batch=[(card(product), eager) for _key, eager, product in todo],
         card_boundary=marker + "b",
@@ -77,6 +86,34 @@ def _render_missing(
         # Each card ends at a boundary: the last piece is what follows the final one (nothing).
         html = str(batch.render(context)).split(marker + "b")[:-1]
     return {key: (marker, piece) for (key, _eager, _product), piece in zip(todo, html, strict=True)}
+
+
+def _from_skeleton(
+    context: template.Context, batch: Template, shown, eager: bool, marker: str, id_prefix: str
+) -> str:
+    """One anonymous card: its shape's skeleton (rendered here the first time) filled with its
+    values; the slots (CSRF token, the heart's `next`) and the id prefix are values too."""
+    shape: list = [eager]
+    values: list = []
+    slots = [skeletons.take(v, shape, values) for v in (marker + "c", marker + "n", id_prefix)]
+    proxy = skeletons.take(shown, shape, values)
+    if len(values) > skeletons.MAX_VALUES:
+        raise ValueError("a card with more values than markers can number")
+
+    def render() -> str:
+        csrf_token, heart_next, prefix = slots
+        with context.push(
+            card_batch=[(proxy, eager)],
+            card_boundary="",
+            card_id_prefix=prefix,
+            csrf_token=csrf_token,
+            heart_next=heart_next,
+            **CARD_DEFAULTS,
+        ):
+            return str(batch.render(context))
+
+    parts = _SKELETONS.get((batch, *shape), render)
+    return skeletons.fill(parts, values, context)
 
 
 @register.simple_tag(takes_context=True)
