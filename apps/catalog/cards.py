@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from apps.core.templatetags.money import money
 
+from .images import file_url, srcset
 from .products import Display
 
 
@@ -62,9 +63,11 @@ def _image(product) -> CardImage | None:
     if not images:
         return None
     image = images[0]
+    stored = image.image
+    url = file_url(stored.storage, stored.name) if stored.name else stored.url
     return CardImage(
-        src=image.image.url,
-        srcset=image.srcset if image.width else "",
+        src=url,
+        srcset=srcset(stored.name, url, image.width, stored.storage) if image.width else "",
         alt=image.alt_text or product.name,
         width=image.width or 400,
         height=image.height or 400,

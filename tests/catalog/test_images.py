@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from apps.catalog import images
 from apps.catalog.models import ProductImage
 from tests.factories import ProductFactory, ProductImageFactory
 
@@ -64,3 +67,31 @@ def test_rendition_names_sit_beside_the_original(name, expected):
     from apps.catalog.images import rendition_name
 
     assert rendition_name(name, 240) == expected
+
+
+NAMES = st.lists(
+    st.sampled_from([*"ab/. :?#%&é+~_-", "..", "./", "//", "http:", "%2F", " "]), max_size=10
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    name=NAMES,
+    base=st.sampled_from(["/media/", "/m", "https://cdn.example/shop/media/", "//cdn/x/"]),
+)
+def test_file_url_is_what_the_storage_answers(name, base):
+    storage = FileSystemStorage(location="/tmp/unused", base_url=base)
+    if not name:
+        return  # storage.url("") and file_url both defer to the storage
+    assert images.file_url(storage, name) == storage.url(name)
+    assert images.file_url(default_storage, name) == default_storage.url(name)
+
+
+def test_file_url_asks_any_other_storage():
+    class Signed(FileSystemStorage):
+        def url(self, name):
+            return f"https://signed.example/{name}?sig=1"
+
+    assert images.file_url(Signed(location="/tmp/unused"), "a.jpg") == (
+        "https://signed.example/a.jpg?sig=1"
+    )
