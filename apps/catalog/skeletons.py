@@ -1,5 +1,8 @@
 """Card templates rendered once per *shape*, then filled per card: cards at string-join speed.
 
+Used for the anonymous product cards (catalog_cards.product_cards) and a facet list's option rows
+(catalog_cards.facet_rows, `rows` here: any partial printing one dict or dataclass).
+
 Rendering 24 cards through Django's template engine was the largest part of a cold listing
 (~0.3 ms a card: every `{{ }}` is a lookup, a localisation and an escape, every `{% if %}` a
 resolve). But two cards of the same shape (same fields empty or set, same flags, same number of
@@ -83,6 +86,9 @@ def take(value: Any, shape: list, values: list) -> Any:
     if isinstance(value, tuple):
         shape.append(("t", len(value)))
         return tuple(take(item, shape, values) for item in value)
+    if isinstance(value, dict):
+        shape.append(("d", *value))
+        return {key: take(item, shape, values) for key, item in value.items()}
     if dataclasses.is_dataclass(value):
         cls = type(value)
         shape.append(cls)
@@ -133,3 +139,27 @@ def fill(parts: list, values: list, context) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+def rows(context, template, items, **extra) -> list[str]:
+    """`template` (a partial) rendered for each item of `items` as `item`, with `extra` in the
+    context, each from its shape's skeleton; what it prints must depend only on these."""
+    out = []
+    for item in items:
+        shape: list = []
+        values: list = []
+        names = {name: take(value, shape, values) for name, value in extra.items()}
+        proxy = take(item, shape, values)
+        if len(values) > MAX_VALUES:
+            raise ValueError("a row with more values than markers can number")
+
+        def render(proxy=proxy, names=names) -> str:
+            with context.push(item=proxy, **names):
+                return str(template.render(context))
+
+        parts = _ROWS.get((template, *extra, *shape), render)
+        out.append(fill(parts, values, context))
+    return out
+
+
+_ROWS = Skeletons(SKELETONS)

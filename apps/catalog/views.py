@@ -132,11 +132,13 @@ def _listing_context(
             "options": [
                 {
                     "value": value,
-                    "id": f"f-{definition.slug}-{slugify(value)}",
+                    "id": f"f-{testid}",
+                    "testid": testid,
                     "count": page.summary.counts.get(definition.id, {}).get(value, 0),
                     "checked": value in filters.selected(definition.id),
                 }
                 for value in definition.values
+                for testid in (f"{definition.slug}-{slugify(value)}",)
             ],
         }
         for definition in meta.definitions

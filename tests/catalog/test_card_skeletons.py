@@ -132,3 +132,33 @@ def test_skeletons_are_bounded(size):
     for n in range(5):
         kept.get((n,), lambda n=n: f"<p>{n}</p>")
     assert list(kept.items) == [(n,) for n in range(5 - size, 5)]
+
+
+OPTIONS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "value": TEXT,
+            "id": TEXT,
+            "testid": TEXT,
+            "count": st.integers(0, 10**7),
+            "checked": st.booleans(),
+        }
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(options=OPTIONS, slug=TEXT, unit=TEXT)
+def test_facet_rows_from_skeletons_are_the_rows_the_partial_renders(options, slug, unit):
+    engine = engines["django"].engine
+    row = catalog_cards._facet_option(engine)
+    context = anonymous_context()
+    direct = []
+    for option in options:
+        with context.push(item=option, slug=slug, unit=unit):
+            direct.append(str(row.render(context)))
+    context = anonymous_context()
+    with context.bind_template(row):
+        filled = catalog_cards.facet_rows(context, options, slug, unit)
+    assert filled == direct

@@ -34,6 +34,7 @@ from apps.core.fragments import new_marker
 register = template.Library()
 
 CARD_TEMPLATE = "partials/product_card.html"
+FACET_OPTION = "catalog/list.html#facet_option"
 # Every missing card of a page in ONE render of the card template (a loop around an include):
 # the include's template is looked up once, and the context is pushed once, not per card. The
 # boundary is the render's own marker, so no product name or page content can contain it.
@@ -153,3 +154,17 @@ def product_cards(
         html = html.replace(marker + "c", token).replace(marker + "n", here)
         cards.append(mark_safe(html))  # noqa: S308
     return cards
+
+
+@register.simple_tag(takes_context=True)
+def facet_rows(context: template.Context, options, slug: str, unit: str) -> list[SafeString]:
+    """A facet's option rows (`catalog/list.html#facet_option`), each from its shape's skeleton:
+    a facet list prints hundreds of them and differs only in their text."""
+    row = _facet_option(context.template.engine)
+    html = skeletons.rows(context, row, options, slug=slug, unit=unit)
+    return [mark_safe(line) for line in html]  # noqa: S308 (the template escaped every value)
+
+
+@lru_cache(maxsize=4)
+def _facet_option(engine: Engine) -> Template:
+    return engine.get_template(FACET_OPTION)
