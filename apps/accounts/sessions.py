@@ -1,19 +1,22 @@
 """Session engine: sessions in PostgreSQL (as `django.contrib.sessions.backends.db`), read with
 their signed-in user in one query.
 
-`load()` fetches the row with `select_related("user")` and keeps the user on the store; the
-authentication middleware (`apps.accounts.middleware`) verifies and uses it instead of a second
-query. Saving the session copies its `_auth_user_id` into the row's `user` column. Nothing is
+`load()` fetches the row and its user in one fixed statement (`_load`: what
+`select_related("user").get(...)` runs, without compiling it per request) and keeps the user on
+the store; the authentication middleware (`apps.accounts.middleware`) verifies and uses it
+instead of a second query. Saving the session copies its `_auth_user_id` into the row's `user` column. Nothing is
 cached beyond the request: every request reads its row from PostgreSQL.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
 from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.db import connection
 from django.utils import timezone
 
 
@@ -25,6 +28,66 @@ def _user_pk(data: dict):
         return get_user_model()._meta.pk.to_python(data[SESSION_KEY])
     except ValidationError:
         return None
+
+
+@cache
+def _reader(model, vendor: str) -> tuple[list, list]:
+    """(field, converters, column expression) per concrete field of `model`: what Django's
+    compiler applies to each column's value (the backend's converters, then the field's)."""
+    fields = []
+    for field in model._meta.concrete_fields:
+        expression = field.get_col(model._meta.db_table)
+        converters = [
+            *connection.ops.get_db_converters(expression),
+            *field.get_db_converters(connection),
+        ]
+        fields.append((field, converters, expression))
+    return fields
+
+
+def _instance(model, values):
+    """A model instance from a row, as the ORM builds one (converters, then `from_db`)."""
+    fields = _reader(model, connection.vendor)
+    converted = []
+    for (_field, converters, expression), value in zip(fields, values, strict=True):
+        for converter in converters:
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f, _, _ in fields], converted)
+
+
+@cache
+def _sql(model, user_model, vendor: str) -> str:
+    qn = connection.ops.quote_name
+    columns = [f"s.{qn(f.column)}" for f in model._meta.concrete_fields]
+    columns += [f"u.{qn(f.column)}" for f in user_model._meta.concrete_fields]
+    user_column = model._meta.get_field("user").column
+    return (
+        f"SELECT {', '.join(columns)} FROM {qn(model._meta.db_table)} s "
+        f"LEFT JOIN {qn(user_model._meta.db_table)} u "
+        f"ON u.{qn(user_model._meta.pk.column)} = s.{qn(user_column)} "
+        f"WHERE s.{qn(model._meta.pk.column)} = %s AND s.{qn('expire_date')} > %s"
+    )
+
+
+def _load(model, session_key):
+    """(session row, its signed-in user or None) for an unexpired key, or (None, None): the
+    ORM query `select_related("user").get(...)` as one fixed statement. The ORM compiled it
+    on every request with a session (~0.5 ms, twice the query); tests/accounts/
+    test_session_user.py compares both."""
+    user_model = get_user_model()
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(model, user_model, connection.vendor), [session_key, timezone.now()])
+        found = cursor.fetchone()
+    if found is None:
+        return None, None
+    split = len(model._meta.concrete_fields)
+    row = _instance(model, found[:split])
+    user = None
+    if row.user_id is not None:
+        user = _instance(user_model, found[split:])
+        row.user = user  # as select_related leaves it: no query on access
+    return row, user
 
 
 class SessionStore(db.SessionStore):
@@ -40,16 +103,15 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
         self.preloaded_user = None
         try:
-            row = self.model.objects.select_related("user").get(
-                session_key=self.session_key, expire_date__gt=timezone.now()
-            )
-        except (self.model.DoesNotExist, SuspiciousOperation) as e:
-            if isinstance(e, SuspiciousOperation):
-                logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
-                logger.warning(str(e))
+            row, user = _load(self.model, self.session_key)
+        except SuspiciousOperation as e:
+            logger = logging.getLogger(f"django.security.{e.__class__.__name__}")
+            logger.warning(str(e))
+            row = None
+        if row is None:
             self._session_key = None
             return None
-        self.preloaded_user = row.user
+        self.preloaded_user = user
         return row
 
     async def _aget_session_from_db(self):

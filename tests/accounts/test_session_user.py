@@ -157,3 +157,48 @@ def test_deleting_a_user_deletes_their_sessions():
     client = signed_in(user)
     user.delete()
     assert not Session.objects.filter(pk=client.cookies["sessionid"].value).exists()
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def test_the_fixed_session_query_loads_what_the_orm_loads():
+    """apps.accounts.sessions._load against the ORM query it replaced (the oracle): a signed-in
+    session, an anonymous one, an expired one and an unknown key."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.accounts.sessions import _load
+
+    user = UserFactory(first_name="Zoë", last_name="O'Neil", is_staff=True)
+    signed = signed_in(user).cookies["sessionid"].value
+    anonymous = Client()
+    store = anonymous.session
+    store["cart"] = 7
+    store.save()
+    expired = SessionStore()
+    expired["x"] = 1
+    expired.save()
+    Session.objects.filter(pk=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    for key in (signed, store.session_key, expired.session_key, "nosuchkey" * 4):
+        oracle = (
+            Session.objects.select_related("user")
+            .filter(session_key=key, expire_date__gt=timezone.now())
+            .first()
+        )
+        row, loaded_user = _load(Session, key)
+        if oracle is None:
+            assert (row, loaded_user) == (None, None), key
+            continue
+        assert _fields(row) == _fields(oracle)
+        assert not row._state.adding and row._state.db == oracle._state.db
+        if oracle.user is None:
+            assert loaded_user is None and row.user is None
+        else:
+            assert _fields(loaded_user) == _fields(oracle.user)
+            assert row.user is loaded_user
+    assert _fields(_load(Session, signed)[1])["first_name"] == "Zoë"
