@@ -43,7 +43,10 @@ def bench_env(db_url: str, **extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "shop.settings.bench",
         "DATABASE_URL": db_url,
         "REDIS_URL": BENCH_REDIS,
-        "CACHE_KEY_PREFIX": "bench",
+        # One key prefix per database: catalogs of different sizes share the bench's Redis
+        # database, and a version counter, a page or the facet index's shared copy written for
+        # one must never be read for another (a 1M run once loaded the 100k run's index).
+        "CACHE_KEY_PREFIX": "bench-" + urlsplit(db_url).path.lstrip("/"),
         "STATEMENT_TIMEOUT_MS": "5000",
         "PYTHONPATH": str(ROOT),
         "MEDIA_ROOT": str(ROOT / ".bench-media"),

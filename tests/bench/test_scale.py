@@ -96,6 +96,36 @@ def test_targets_and_verdict_follow_the_issue():
     )
     assert "31.0 ✗" in table and "100,000" in table
 
+    # The facet index's periodic sync (one query, at most once a second) is told apart: the
+    # path's own queries must be constant, the total at most 4 with it.
+    synced = {
+        **row,
+        "cold_queries_min": 3,
+        "cold_queries_max": 4,
+        "cold_syncs": 2,
+        "cold_own_queries_min": 3,
+        "cold_own_queries_max": 3,
+    }
+    assert verdict({**size, "rows": [synced]})
+    assert not verdict({**size, "rows": [{**synced, "cold_own_queries_min": 2}]})
+    assert not verdict({**size, "rows": [{**synced, "cold_queries_max": 5}]})
+    table = scale_table({"kind": "cold", "sizes": [{**size, "rows": [synced]}]})
+    assert "3 (+1 sync ×2)" in table
+
+
+def test_a_request_that_included_the_index_sync_is_told_apart():
+    from bench.coldpath import query_figures
+
+    figures = query_figures([3, 4, 3, 3, 4], [False, True, False, False, True])
+    assert figures == {
+        "cold_queries_min": 3,
+        "cold_queries_max": 4,
+        "cold_syncs": 2,
+        "cold_own_queries_min": 3,
+        "cold_own_queries_max": 3,
+    }
+    assert query_figures([3, 4], [False, False])["cold_own_queries_max"] == 4
+
 
 def test_a_run_keeps_the_sizes_an_earlier_run_measured(monkeypatch):
     from bench import report, scale
