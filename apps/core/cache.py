@@ -42,8 +42,10 @@ class VersionCounter:
     def current(self) -> int:
         value = cache.get(self.key)
         if value is None:
-            cache.add(self.key, _clock(), timeout=None)
-            value = cache.get(self.key)
+            start = _clock()
+            if cache.add(self.key, start, timeout=None):
+                return start  # ours: no second read
+            value = cache.get(self.key)  # another process's, added first
             if value is None:  # Redis unreachable: any value; nothing will be read or stored
                 return _clock()
         return int(value)
