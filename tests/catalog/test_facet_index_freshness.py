@@ -249,3 +249,35 @@ def test_the_shared_copy_is_stored_in_pieces_and_a_missing_piece_means_build(mon
     # A copy in the format of the release before pieces (one blob) is no copy: build.
     cache.set(facetindex.SHARED_KEY, {"xmin": index.xmin, "at": time.time(), "blob": b"x"})
     assert facetindex._load_shared() is None
+
+
+def test_a_replaced_index_is_freed_by_reference_counting_alone():
+    """ensure() freezes the heap after a load (no full collection walks the index again), so an
+    index must hold no reference cycle: replaced, it is freed at once, without the collector."""
+    import gc
+    import weakref
+
+    bulk_catalog(60)
+    facetindex.reset()
+    gone = weakref.ref(facetindex.ensure(share=False))
+    gc.disable()
+    try:
+        facetindex.reset()
+        assert gone() is None, "the index outlived its last reference: a cycle holds it"
+    finally:
+        gc.enable()
+        gc.unfreeze()  # the suite's other tests keep the collector's default behaviour
+
+
+def test_a_load_leaves_no_full_collection_to_pay_on_a_request():
+    import gc
+
+    bulk_catalog(60)
+    facetindex.reset()
+    try:
+        facetindex.ensure(share=False)
+        assert gc.get_freeze_count() > 0
+        assert sum(gc.get_count()) < gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        facetindex.reset()
