@@ -1,7 +1,7 @@
 """Card templates rendered once per *shape*, then filled per card: cards at string-join speed.
 
 Used for the anonymous product cards (catalog_cards.product_cards) and a facet list's option rows
-(catalog_cards.facet_rows, `rows` here: any partial printing one dict or dataclass).
+(catalog_cards.facet_rows), through `render`.
 
 Rendering 24 cards through Django's template engine was the largest part of a cold listing
 (~0.3 ms a card: every `{{ }}` is a lookup, a localisation and an escape, every `{% if %}` a
@@ -141,25 +141,22 @@ def fill(parts: list, values: list, context) -> str:
     return "".join(out)
 
 
-def rows(context, template, items, **extra) -> list[str]:
-    """`template` (a partial) rendered for each item of `items` as `item`, with `extra` in the
-    context, each from its shape's skeleton; what it prints must depend only on these."""
-    out = []
-    for item in items:
-        shape: list = []
-        values: list = []
-        names = {name: take(value, shape, values) for name, value in extra.items()}
-        proxy = take(item, shape, values)
-        if len(values) > MAX_VALUES:
-            raise ValueError("a row with more values than markers can number")
+def render(context, template, render_with: Callable[[dict], dict], **names: Any) -> str:
+    """`template` rendered with the context `render_with(proxies)` adds, from the skeleton of
+    the shape of `names` (each a value, a dict, a dataclass or a tuple of them): the skeleton is
+    rendered once per template and shape (`proxies`: the names with markers for their values),
+    then filled with this call's values. What the template prints must depend only on these."""
+    shape: list = []
+    values: list = []
+    proxies = {name: take(value, shape, values) for name, value in names.items()}
+    if len(values) > MAX_VALUES:
+        raise ValueError("more values than markers can number")
 
-        def render(proxy=proxy, names=names) -> str:
-            with context.push(item=proxy, **names):
-                return str(template.render(context))
+    def first() -> str:
+        with context.push(**render_with(proxies)):
+            return str(template.render(context))
 
-        parts = _ROWS.get((template, *extra, *shape), render)
-        out.append(fill(parts, values, context))
-    return out
+    return fill(_SKELETONS.get((template, *names, *shape), first), values, context)
 
 
-_ROWS = Skeletons(SKELETONS)
+_SKELETONS = Skeletons(SKELETONS)

@@ -102,12 +102,12 @@ def test_cards_of_one_shape_share_a_skeleton_and_keep_their_own_text():
             has_options=False,
         )
 
-    before = len(catalog_cards._SKELETONS.items)
+    before = len(skeletons._SKELETONS.items)
     first = both_ways(make(1, "Tea <pot>"), False, "")
     second = both_ways(make(2, "Mug & saucer"), False, "")
     assert first[0] == first[1] and second[0] == second[1]
     assert "Tea &lt;pot&gt;" in first[1] and "Mug &amp; saucer" in second[1]
-    assert len(catalog_cards._SKELETONS.items) <= before + 1
+    assert len(skeletons._SKELETONS.items) <= before + 1
 
 
 def test_the_comparison_fails_for_a_template_that_computes_with_a_value():

@@ -46,7 +46,6 @@ BATCH = (
 # What the card's shared partials (add_to_cart, wishlist_heart) read when given a card rather
 # than the product page's variant: set once for the batch, so no lookup fails per card.
 CARD_DEFAULTS = {"variant": None, "add_blocked": False, "in_cart": 0}
-_SKELETONS = skeletons.Skeletons(skeletons.SKELETONS)
 
 
 def _viewer_state(context: template.Context, product) -> str:
@@ -92,29 +91,24 @@ def _render_missing(
 def _from_skeleton(
     context: template.Context, batch: Template, shown, eager: bool, marker: str, id_prefix: str
 ) -> str:
-    """One anonymous card: its shape's skeleton (rendered here the first time) filled with its
-    values; the slots (CSRF token, the heart's `next`) and the id prefix are values too."""
-    shape: list = [eager]
-    values: list = []
-    slots = [skeletons.take(v, shape, values) for v in (marker + "c", marker + "n", id_prefix)]
-    proxy = skeletons.take(shown, shape, values)
-    if len(values) > skeletons.MAX_VALUES:
-        raise ValueError("a card with more values than markers can number")
-
-    def render() -> str:
-        csrf_token, heart_next, prefix = slots
-        with context.push(
-            card_batch=[(proxy, eager)],
-            card_boundary="",
-            card_id_prefix=prefix,
-            csrf_token=csrf_token,
-            heart_next=heart_next,
+    """One anonymous card from its shape's skeleton; the slots (CSRF token, the heart's `next`)
+    and the id prefix are values too."""
+    return skeletons.render(
+        context,
+        batch,
+        lambda p: {
+            "card_batch": [p["card"]],
+            "card_boundary": "",
+            "card_id_prefix": p["card_id_prefix"],
+            "csrf_token": p["csrf_token"],
+            "heart_next": p["heart_next"],
             **CARD_DEFAULTS,
-        ):
-            return str(batch.render(context))
-
-    parts = _SKELETONS.get((batch, *shape), render)
-    return skeletons.fill(parts, values, context)
+        },
+        csrf_token=marker + "c",
+        heart_next=marker + "n",
+        card_id_prefix=id_prefix,
+        card=(shown, eager),
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -161,8 +155,10 @@ def facet_rows(context: template.Context, options, slug: str, unit: str) -> list
     """A facet's option rows (`catalog/list.html#facet_option`), each from its shape's skeleton:
     a facet list prints hundreds of them and differs only in their text."""
     row = _facet_option(context.template.engine)
-    html = skeletons.rows(context, row, options, slug=slug, unit=unit)
-    return [mark_safe(line) for line in html]  # noqa: S308 (the template escaped every value)
+    return [
+        mark_safe(skeletons.render(context, row, dict, item=option, slug=slug, unit=unit))  # noqa: S308
+        for option in options
+    ]
 
 
 @lru_cache(maxsize=4)
