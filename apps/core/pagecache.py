@@ -4,7 +4,8 @@ A warm catalog listing ran no SQL yet cost several times the shop's hello-world 
 round trips for its fragments, then the page shell (URLs reversed for every link, SEO tags, the
 CSRF token, the CSP nonce, context processors). Anonymous shoppers see the same bytes except for a
 few holes, so the complete response is rendered once and stored; a hit is ONE Redis round trip
-(the version counters and the entry in one `get_many`) plus a `str.replace` per hole.
+(the version counters and the entry's head in one `get_many`) plus one join of the body's pieces
+with the holes' values.
 
 The holes, each a random marker new for every render (apps.core.fragments) that content cannot
 know, written where the per-visitor value goes and replaced in every response:
@@ -18,9 +19,11 @@ The anonymous wishlist lives in the browser: hearts and the header counter are t
 anonymous shopper (wishlist.js marks them), so they need no hole; signed-in visitors, whose hearts
 are their own, never read or write this cache.
 
-The entry is stored under one key per (scheme+host, path+query, htmx variant) and carries the
-versions it was rendered under; a hit needs them equal to the current ones, read in the same
-round trip. A version missing from Redis (evicted, or the breaker open) is a miss and nothing is
+The entry is stored in two keys: a small head per (scheme+host, path+query, htmx variant)
+carrying the versions it was rendered under and a random stamp, and the body (cut at its holes)
+under that stamp. A hit needs the head's versions equal to the current ones, read in the same
+round trip; the body then comes from this process's own copy under that stamp (`_Copies`), or
+from Redis once. A copy is never used under any other stamp, so it is never staler than Redis. A version missing from Redis (evicted, or the breaker open) is a miss and nothing is
 stored, so the version counters' outage handling (apps.core.cache) covers this cache too. The
 versions are read BEFORE rendering: a write committed during the render leaves the entry stale
 under the old versions, never fresh-looking. Entries live `ttl` seconds (stock shown lags by at
