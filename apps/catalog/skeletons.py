@@ -47,14 +47,15 @@ from typing import Any
 from django.template.base import render_value_in_context
 
 SKELETONS = 512
-# Markers: a random 18-digit prefix (never 0-led) and a 3-digit value index.
+# Markers: a random 18-digit prefix (never 0-led) and a 6-digit value index (a card with a
+# thousand swatches still fits).
 _PREFIX = str(secrets.randbelow(9 * 10**17) + 10**17)
-_MARKER = re.compile(_PREFIX + r"(\d{3})")
-MAX_VALUES = 1000
+_MARKER = re.compile(_PREFIX + r"(\d{6})")
+MAX_VALUES = 10**6
 
 
 def marker(index: int) -> str:
-    return f"{_PREFIX}{index:03d}"
+    return f"{_PREFIX}{index:06d}"
 
 
 @cache

@@ -162,3 +162,21 @@ def test_facet_rows_from_skeletons_are_the_rows_the_partial_renders(options, slu
     with context.bind_template(row):
         filled = catalog_cards.facet_rows(context, options, slug, unit)
     assert filled == direct
+
+
+def test_a_card_with_hundreds_of_swatches_still_comes_from_its_skeleton():
+    many = tuple(Swatch(colour=f"Colour {n}", css=f"swatch-colour-{n}") for n in range(600))
+    shown = Card(
+        pk=7,
+        name="Paint set",
+        url="/products/paint/",
+        image=None,
+        display=Display(Decimal("9.00"), False, None, False, 4),
+        price="9.00 EUR",
+        compare_at="",
+        current_price="9.00",
+        swatches=many,
+        has_options=False,
+    )
+    direct, filled = both_ways(shown, False, "")
+    assert filled == direct and "Colour 599" in filled
