@@ -30,7 +30,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,27 +258,42 @@ def _matching(text: str, i: int, opening: str, closing: str) -> int:
     return len(text) - 1
 
 
-def purge_rules(text: str, words: set[str]) -> str:
-    """The stylesheet with the selectors that cannot match removed (and what that empties)."""
+def _rewrite(
+    text: str, rule: Callable[[str, str], str | None], keep_comment: Callable[[str], bool]
+) -> str:
+    """The stylesheet with each style rule replaced by `rule(prelude, body)` (None: dropped),
+    inside grouping at-rules too (a group left empty goes); other at-rules (@keyframes,
+    @font-face, @page) and statements kept whole; comments kept where `keep_comment` says."""
     out = []
     for kind, head, body in parse(text):
         if kind == "comment":
-            if head.startswith("/*!"):  # licence header: kept
+            if keep_comment(head):
                 out.append(head)
         elif kind == "statement":
             out.append(head)
         elif head.startswith("@"):
             if head.lower().startswith(GROUPING_AT_RULES):
-                inner = purge_rules(body, words)
+                inner = _rewrite(body, rule, keep_comment)
                 if inner:
                     out.append(f"{head}{{{inner}}}")
-            else:  # @keyframes, @font-face, @page: whole
+            else:
                 out.append(f"{head}{{{body}}}")
         else:
-            kept = [s for s in split_top(head, ",") if selector_can_match(s.strip(), words)]
-            if kept:
-                out.append(f"{','.join(kept)}{{{body}}}")
+            kept = rule(head, body)
+            if kept is not None:
+                out.append(kept)
     return "".join(out)
+
+
+def purge_rules(text: str, words: set[str]) -> str:
+    """The stylesheet with the selectors that cannot match removed (and what that empties);
+    of the comments only licence headers (`/*!`) stay."""
+
+    def rule(head: str, body: str) -> str | None:
+        kept = [s for s in split_top(head, ",") if selector_can_match(s.strip(), words)]
+        return f"{','.join(kept)}{{{body}}}" if kept else None
+
+    return _rewrite(text, rule, lambda comment: comment.startswith("/*!"))
 
 
 def _declarations(text: str) -> Iterator[tuple[str, str | None]]:
@@ -330,28 +345,16 @@ def _custom_properties(texts: Iterable[str]) -> dict[str, list[str]]:
 def drop_properties(text: str, unused: set[str]) -> str:
     """The stylesheet without the declarations of `unused` custom properties (and rules or
     at-rule blocks that leaves empty)."""
-    out = []
-    for kind, head, body in parse(text):
-        if kind == "comment":
-            out.append(head)
-        elif kind == "statement":
-            out.append(head)
-        elif head.startswith("@"):
-            if head.lower().startswith(GROUPING_AT_RULES):
-                inner = drop_properties(body, unused)
-                if inner:
-                    out.append(f"{head}{{{inner}}}")
-            else:
-                out.append(f"{head}{{{body}}}")
-        else:
-            declarations = [
-                d
-                for d in split_top(body, ";")
-                if d.strip() and d.strip().partition(":")[0].strip() not in unused
-            ]
-            if declarations:
-                out.append(f"{head}{{{';'.join(declarations)}}}")
-    return "".join(out)
+
+    def rule(head: str, body: str) -> str | None:
+        declarations = [
+            d
+            for d in split_top(body, ";")
+            if d.strip() and d.strip().partition(":")[0].strip() not in unused
+        ]
+        return f"{head}{{{';'.join(declarations)}}}" if declarations else None
+
+    return _rewrite(text, rule, lambda _comment: True)
 
 
 def drop_keyframes(text: str, others: str) -> str:
