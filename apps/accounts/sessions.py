@@ -4,8 +4,8 @@ their signed-in user in one query.
 `load()` fetches the row and its user in one fixed statement (`_load`: what
 `select_related("user").get(...)` runs, without compiling it per request) and keeps the user on
 the store; the authentication middleware (`apps.accounts.middleware`) verifies and uses it
-instead of a second query. Saving the session copies its `_auth_user_id` into the row's `user` column. Nothing is
-cached beyond the request: every request reads its row from PostgreSQL.
+instead of a second query. Saving the session copies its `_auth_user_id` into the row's `user`
+column. Nothing is cached beyond the request: every request reads its row from PostgreSQL.
 """
 
 from __future__ import annotations
