@@ -36,15 +36,15 @@ import dataclasses
 import html
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
-from threading import Lock
 from types import SimpleNamespace
 from typing import Any
 
 from django.template.base import render_value_in_context
+
+from apps.core.lru import LRU
 
 SKELETONS = 512
 # Markers: a random 18-digit prefix (never 0-led) and a 6-digit value index (a card with a
@@ -97,28 +97,17 @@ def take(value: Any, shape: list, values: list) -> Any:
     raise TypeError(f"a card cannot hold a {type(value).__name__}")
 
 
-class Skeletons:
-    """Rendered skeletons by shape, least recently used dropped first."""
+class Skeletons(LRU):
+    """Rendered skeletons by shape, at most `budget` of them, least recently used dropped first."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: OrderedDict[tuple, list] = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key: tuple, render: Callable[[], str]) -> list:
+    def parts(self, key: tuple, render: Callable[[], str]) -> list:
         """The skeleton for `key` as parts (text at even indexes, value indexes at odd ones),
         rendered by `render()` when this process has not seen the shape yet."""
-        with self.lock:
-            parts = self.items.get(key)
-            if parts is not None:
-                self.items.move_to_end(key)
-                return parts
-        pieces = _MARKER.split(render())
-        parts = [int(p) if i % 2 else p for i, p in enumerate(pieces)]
-        with self.lock:
-            self.items[key] = parts
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+        parts = self.get(key)
+        if parts is None:
+            pieces = _MARKER.split(render())
+            parts = [int(p) if i % 2 else p for i, p in enumerate(pieces)]
+            self.put(key, parts)
         return parts
 
 
@@ -157,7 +146,7 @@ def render(context, template, render_with: Callable[[dict], dict], **names: Any)
         with context.push(**render_with(proxies)):
             return str(template.render(context))
 
-    return fill(_SKELETONS.get((template, *names, *shape), first), values, context)
+    return fill(_SKELETONS.parts((template, *names, *shape), first), values, context)
 
 
 _SKELETONS = Skeletons(SKELETONS)

@@ -22,10 +22,11 @@ are their own, never read or write this cache.
 The entry is stored in two keys: a small head per (scheme+host, path+query, htmx variant)
 carrying the versions it was rendered under and a random stamp, and the body (cut at its holes)
 under that stamp. A hit needs the head's versions equal to the current ones, read in the same
-round trip; the body then comes from this process's own copy under that stamp (`_Copies`), or
-from Redis once. A copy is never used under any other stamp, so it is never staler than Redis. A version missing from Redis (evicted, or the breaker open) is a miss and nothing is
-stored, so the version counters' outage handling (apps.core.cache) covers this cache too. The
-versions are read BEFORE rendering: a write committed during the render leaves the entry stale
+round trip; the body then comes from this process's own copy under that stamp (`_copy`), or
+from Redis once. A copy is never used under any other stamp, so it is never staler than Redis.
+A version missing from Redis (evicted, or the breaker open) is a miss and nothing is stored, so
+the version counters' outage handling (apps.core.cache) covers this cache too. The versions are
+read BEFORE rendering: a write committed during the render leaves the entry stale
 under the old versions, never fresh-looking. Entries live `ttl` seconds (stock shown lags by at
 most that, as the fragments' do).
 
@@ -40,9 +41,7 @@ import functools
 import hashlib
 import re
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -53,6 +52,7 @@ from django.utils.cache import patch_cache_control
 
 from . import csrf
 from .fragments import RENDERING_HOLES, new_marker, origin, shown_until
+from .lru import LRU
 
 # Per-visitor values that apps add: context variable -> its value for this request.
 _HOLES: dict[str, Callable[[HttpRequest], object]] = {}
@@ -140,57 +140,34 @@ def _store(key: str, current: list, entry: dict, lifetime: int) -> None:
     cache.set_many(
         {key: {"versions": current, "stamp": stamp}, body_key(key, stamp): entry}, lifetime
     )
-    _local.put(key, stamp, entry)
+    _keep(key, stamp, entry)
 
 
 def _entry(key: str, stamp: str) -> dict | None:
     """The entry the head names: this process's copy, else from Redis (then kept here)."""
-    entry = _local.get(key, stamp)
+    entry = _copy(key, stamp)
     if entry is None:
         entry = cache.get(body_key(key, stamp))
         if not isinstance(entry, dict) or "parts" not in entry:
             return None
-        _local.put(key, stamp, entry)
+        _keep(key, stamp, entry)
     return entry
 
 
-class _Copies:
-    """Bodies this process served lately, by key and stamp, up to `budget` bytes (least recently
-    used dropped first). A copy is used only under the stamp Redis's head names for the current
-    versions, so it is never staler than the shared entry; it saves moving the body (tens of KB)
-    out of Redis on every hit."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
-        self.size = 0
-        self.items: OrderedDict[str, tuple[str, dict, int]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str, stamp: str) -> dict | None:
-        with self.lock:
-            item = self.items.get(key)
-            if item is None or item[0] != stamp:
-                return None
-            self.items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: str, stamp: str, entry: dict) -> None:
-        size = sum(len(part) for part in entry["parts"])
-        with self.lock:
-            old = self.items.pop(key, None)
-            if old is not None:
-                self.size -= old[2]
-            if size > self.budget:
-                return
-            self.items[key] = (stamp, entry, size)
-            self.size += size
-            while self.size > self.budget:
-                _, (_, _, dropped) = self.items.popitem(last=False)
-                self.size -= dropped
+def _copy(key: str, stamp: str) -> dict | None:
+    """This process's copy of the entry at `key`, if it is the one stored under `stamp`. Only
+    used under the stamp Redis's head names for the current versions, a copy is never staler
+    than the shared entry; it saves moving the body (tens of KB) out of Redis on every hit."""
+    copy = _local.get(key)
+    return copy[1] if copy is not None and copy[0] == stamp else None
 
 
-# 32 MB per process: ~500 listing pages.
-_local = _Copies(32 * 2**20)
+def _keep(key: str, stamp: str, entry: dict) -> None:
+    _local.put(key, (stamp, entry), sum(len(part) for part in entry["parts"]))
+
+
+# Bodies this process served lately, by key: (stamp, entry), 32 MB (~500 listing pages).
+_local = LRU(32 * 2**20)
 
 
 def _eligible(request: HttpRequest) -> bool:

@@ -122,7 +122,7 @@ def test_the_comparison_fails_for_a_template_that_computes_with_a_value():
         values,
     )
     context = Context({"product": proxy})
-    parts = skeletons.Skeletons(4).get(("upper",), lambda: template.render(context))
+    parts = skeletons.Skeletons(4).parts(("upper",), lambda: template.render(context))
     assert skeletons.fill(parts, values, context) != "TEA"
 
 
@@ -130,7 +130,7 @@ def test_the_comparison_fails_for_a_template_that_computes_with_a_value():
 def test_skeletons_are_bounded(size):
     kept = skeletons.Skeletons(size)
     for n in range(5):
-        kept.get((n,), lambda n=n: f"<p>{n}</p>")
+        kept.parts((n,), lambda n=n: f"<p>{n}</p>")
     assert list(kept.items) == [(n,) for n in range(5 - size, 5)]
 
 

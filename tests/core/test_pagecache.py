@@ -11,6 +11,7 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 
 from apps.core import pagecache
+from apps.core.lru import LRU
 from apps.layout import services
 from tests.catalog.factories import small_catalog
 from tests.factories import UserFactory, set_price
@@ -234,15 +235,16 @@ def test_a_hit_needs_the_current_stamp_and_survives_a_lost_body_or_an_old_entry(
     assert stored(key).count(b"<csrf_token>") == first.count(b"<csrf_token>")
 
 
-def test_the_process_copies_stay_within_their_budget_least_recently_used_first():
-    copies = pagecache._Copies(budget=100)
+def test_the_process_copies_stay_within_their_budget_least_recently_used_first(monkeypatch):
+    copies = LRU(budget=100)
+    monkeypatch.setattr(pagecache, "_local", copies)
     entry = {"parts": [b"x" * 40]}
     for name in "abc":
-        copies.put(name, "s", entry)
+        pagecache._keep(name, "s", entry)
     assert list(copies.items) == ["b", "c"] and copies.size == 80
-    assert copies.get("b", "s") is entry
-    copies.put("d", "s", entry)
+    assert pagecache._copy("b", "s") is entry
+    pagecache._keep("d", "s", entry)
     assert list(copies.items) == ["b", "d"]
-    assert copies.get("b", "other stamp") is None
-    copies.put("e", "s", {"parts": [b"x" * 101]})  # larger than the budget: not kept
+    assert pagecache._copy("b", "other stamp") is None
+    pagecache._keep("e", "s", {"parts": [b"x" * 101]})  # larger than the budget: not kept
     assert "e" not in copies.items and copies.size == 80
