@@ -17,6 +17,7 @@ from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from apps.core.cache import VersionCounter
+from apps.core.lru import LRU
 
 from . import facetindex, inventory
 from .cursor import KEYSET_FIELDS, Cursor
@@ -184,12 +185,24 @@ WHERE d.filterable AND v.status = 'active'""",
 }
 
 
+# This process's copies of the vocabulary, by key. A catalog version's vocabulary never changes
+# (every catalog write bumps the version, and a counter lost from Redis restarts from the clock,
+# above any value it had), so a copy saves the Redis read and the unpickling on every listing
+# rendered; a few versions are kept for requests that straddle a write.
+_meta_copies = LRU(4)
+
+
 def catalog_meta(version: int | None = None) -> CatalogMeta:
     """Categories and filterable attribute values: two queries, then cached per catalog version
-    (pass the version when the caller has already read it: one Redis round trip less)."""
+    in Redis (shared) and in this process (pass the version when the caller has already read
+    it). Callers must not change what they get: it is shared by this process's requests."""
     key = f"catalog:meta:{catalog_version() if version is None else version}"
-    meta = cache.get(key)
+    meta = _meta_copies.get(key)
     if meta is not None:
+        return meta
+    meta = cache.get(key)
+    if isinstance(meta, CatalogMeta):
+        _meta_copies.put(key, meta)
         return meta
     categories = [
         CategoryNode(**row)
@@ -224,6 +237,7 @@ def catalog_meta(version: int | None = None) -> CatalogMeta:
     ]
     meta = CatalogMeta(categories=categories, definitions=definitions)
     cache.set(key, meta, CACHE_TTL)
+    _meta_copies.put(key, meta)
     return meta
 
 

@@ -50,6 +50,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 
+from . import cache as counters
 from . import csrf
 from .fragments import RENDERING_HOLES, new_marker, origin, shown_until
 from .lru import LRU
@@ -88,6 +89,8 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
             key = page_key(request)
             found = cache.get_many([*versions, key])
             current = [found.get(name) for name in versions]
+            for name, value in zip(versions, current, strict=True):
+                counters.remember(name, value)  # the view's own lookups need no round trip
             head = found.get(key)
             if _current(head, current):
                 entry = _entry(key, head["stamp"])
