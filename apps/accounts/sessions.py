@@ -19,6 +19,8 @@ from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from apps.core import rows
+
 
 def _user_pk(data: dict):
     """The signed-in user's primary key from session data, or None."""
@@ -31,36 +33,9 @@ def _user_pk(data: dict):
 
 
 @cache
-def _reader(model, vendor: str) -> tuple[list, list]:
-    """(field, converters, column expression) per concrete field of `model`: what Django's
-    compiler applies to each column's value (the backend's converters, then the field's)."""
-    fields = []
-    for field in model._meta.concrete_fields:
-        expression = field.get_col(model._meta.db_table)
-        converters = [
-            *connection.ops.get_db_converters(expression),
-            *field.get_db_converters(connection),
-        ]
-        fields.append((field, converters, expression))
-    return fields
-
-
-def _instance(model, values):
-    """A model instance from a row, as the ORM builds one (converters, then `from_db`)."""
-    fields = _reader(model, connection.vendor)
-    converted = []
-    for (_field, converters, expression), value in zip(fields, values, strict=True):
-        for converter in converters:
-            value = converter(value, expression, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f, _, _ in fields], converted)
-
-
-@cache
 def _sql(model, user_model, vendor: str) -> str:
     qn = connection.ops.quote_name
-    columns = [f"s.{qn(f.column)}" for f in model._meta.concrete_fields]
-    columns += [f"u.{qn(f.column)}" for f in user_model._meta.concrete_fields]
+    columns = rows.columns(model, "s") + rows.columns(user_model, "u")
     user_column = model._meta.get_field("user").column
     return (
         f"SELECT {', '.join(columns)} FROM {qn(model._meta.db_table)} s "
@@ -82,10 +57,10 @@ def _load(model, session_key):
     if found is None:
         return None, None
     split = len(model._meta.concrete_fields)
-    row = _instance(model, found[:split])
+    row = rows.instance(model, found[:split])
     user = None
     if row.user_id is not None:
-        user = _instance(user_model, found[split:])
+        user = rows.instance(user_model, found[split:])
         row.user = user  # as select_related leaves it: no query on access
     return row, user
 
