@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import platform
+import time
 
 from bench.common import RESULTS, markdown_table
 
@@ -20,7 +21,10 @@ def save(name: str, section: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     results = load()
     section["measured_at"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    section["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, load {_load():.1f}"
+    section["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, load {_load():.1f}, "
+        f"CPU probe {cpu_probe_ms():.0f} ms"
+    )
     results[name] = section
     text = json.dumps(results, indent=2)
     (RESULTS / "latest.json").write_text(text)
@@ -31,6 +35,20 @@ def save(name: str, section: dict) -> None:
 
 def _load() -> float:
     return os.getloadavg()[0]
+
+
+def cpu_probe_ms(rounds: int = 5) -> float:
+    """Median time of a fixed pure-Python loop (lower is faster). The shared VMs these runs are
+    made on change speed over minutes (the same loop took 87 to 172 ms within one hour on the
+    machine of 2026-12-03's last run): a figure is comparable only with others of similar probe."""
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        times.append((time.perf_counter() - started) * 1000)
+    return sorted(times)[rounds // 2]
 
 
 def shopper_table(section: dict) -> str:

@@ -88,3 +88,17 @@ def test_markdown_report_shows_every_scenario_and_the_flash_sale_verdict():
     )
     assert "| floor (hello world)" in text and "| cart page" in text
     assert "| orders created" in text and "| 20 " in text
+
+
+def test_saved_results_name_the_machine_speed_with_a_cpu_probe(tmp_path, monkeypatch):
+    """Runs on a shared VM are comparable only at similar speed: every saved section says how
+    long the fixed probe loop took."""
+    from bench import report
+
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    monkeypatch.setattr(report, "charts", lambda results: None)
+    monkeypatch.setattr(report, "markdown", lambda results: "")
+    monkeypatch.setattr(report, "cpu_probe_ms", lambda rounds=5: 87.4)
+    report.save("stall", {"pause_s": 1})
+    assert "CPU probe 87 ms" in report.load()["stall"]["machine"]
+    assert 1 < report.cpu_probe_ms(rounds=1) < 10_000
