@@ -6,9 +6,14 @@ from django.core.cache import cache
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """The cache is real Redis: empty this run's keys (its own key prefix) after every test."""
+    """The cache is real Redis: empty this run's keys (its own key prefix) after every test, and
+    close a version snapshot a request left open (one that raised before its response closed),
+    so no counter value read in one test is trusted in the next."""
     yield
     cache.delete_pattern("*")
+    from apps.core.cache import _end_request
+
+    _end_request()
 
 
 @pytest.fixture(autouse=True)
