@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import re
 import secrets
 import time
 from collections.abc import Callable
@@ -97,11 +95,11 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
                 entry = _entry(key, head["stamp"])
                 if entry is not None:
                     return _respond(request, entry)
-            response, holes = _render(request, view, args, kwargs)
+            response, marker, holes = _render(request, view, args, kwargs)
             if response.streaming:
                 return response
             body = response.content.decode(response.charset)
-            parts = _split(body, holes, response.charset)
+            parts = _split(body, marker, holes, response.charset)
             lifetime = _lifetime(request, ttl)
             if not query and request.META.get("QUERY_STRING"):
                 lifetime = 0
@@ -198,8 +196,9 @@ def page_key(request: HttpRequest) -> str:
 
 def _render(
     request: HttpRequest, view: Callable, args: tuple, kwargs: dict
-) -> tuple[HttpResponse, dict[str, str]]:
-    """The view's response rendered with a fresh marker in every hole."""
+) -> tuple[HttpResponse, str, dict[str, str]]:
+    """The view's response rendered with a fresh marker in every hole: (response, the marker,
+    {hole name: the marker followed by the name's own ending})."""
     marker = new_marker()
     holes = {name: f"{marker}{name}" for name in ("csrf_token", "csp_nonce", *_HOLES)}
     holes["messages_slot"] = f"{marker}messages"
@@ -211,7 +210,7 @@ def _render(
             response.render()
     finally:
         delattr(request, RENDERING_HOLES)
-    return response, holes
+    return response, marker, holes
 
 
 def _lifetime(request: HttpRequest, ttl: int) -> int:
@@ -246,31 +245,21 @@ def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
     return response
 
 
-def _split(body: str, holes: dict[str, str], charset: str) -> list[bytes | str]:
+def _split(body: str, marker: str, holes: dict[str, str], charset: str) -> list[bytes | str]:
     """`body` cut at its holes: encoded text at even indexes, a hole's name at odd ones.
 
     Done once per render, so a hit is one join instead of a scan of the body per hole. Every
-    hole is the render's one random marker followed by the hole's name (`_render`), so the body
-    is cut at that marker by one `str.split` (no pattern compiled for each render's markers),
-    and each piece after a cut begins with the name of the hole it stands for."""
-    marker = os.path.commonprefix(list(holes.values())) if len(holes) > 1 else ""
-    if not marker:  # not one shared marker: one pattern of all of them
-        names = {value: name for name, value in holes.items() if value in body}
-        if not names:
-            return [body.encode(charset)]
-        pieces = re.split("(" + "|".join(map(re.escape, names)) + ")", body)
-        return [
-            names[piece] if index % 2 else piece.encode(charset)
-            for index, piece in enumerate(pieces)
-        ]
-    # Descending: a name that begins with another name sorts (and is tried) before it.
+    hole is the render's one random `marker` followed by an ending of its own (`_render`), so
+    the body is cut at that marker by one `str.split` (no pattern compiled for each render's
+    markers), and each piece after a cut begins with the ending of the hole it stands for."""
+    # Descending: an ending that begins with another ending sorts (and is tried) before it.
     ends = sorted(((value[len(marker) :], name) for name, value in holes.items()), reverse=True)
     pieces = body.split(marker)
     parts: list[bytes | str] = []
     text = pieces[0]
     for piece in pieces[1:]:
         end, name = next(((end, name) for end, name in ends if piece.startswith(end)), ("", ""))
-        if not name:  # the marker without a hole's name after it: text (never, in practice)
+        if not name:  # the marker without a hole's ending after it: text (never, in practice)
             text += marker + piece
             continue
         parts += [text.encode(charset), name]

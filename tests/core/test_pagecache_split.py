@@ -45,7 +45,7 @@ def test_cut_equals_one_pattern_of_every_marker(pieces, tail, stray):
     body = "".join(f"{t}{holes[n] if n else ''}" for t, n in pieces) + tail
     if stray:  # the marker followed by no hole's name stays text
         body += marker + "unknown"
-    parts = _split(body, holes, "utf-8")
+    parts = _split(body, marker, holes, "utf-8")
     assert parts == oracle(body, holes, "utf-8")
     filled = b"".join(p if i % 2 == 0 else f"<{p}>".encode() for i, p in enumerate(parts))
     expected = body
@@ -56,5 +56,5 @@ def test_cut_equals_one_pattern_of_every_marker(pieces, tail, stray):
 
 def test_a_single_hole_and_no_hole():
     marker = new_marker()
-    assert _split(f"a{marker}x b", {"x": f"{marker}x"}, "utf-8") == [b"a", "x", b" b"]
-    assert _split("plain", {"csrf_token": f"{marker}csrf_token"}, "utf-8") == [b"plain"]
+    assert _split(f"a{marker}x b", marker, {"x": f"{marker}x"}, "utf-8") == [b"a", "x", b" b"]
+    assert _split("plain", marker, {"csrf_token": f"{marker}csrf_token"}, "utf-8") == [b"plain"]
