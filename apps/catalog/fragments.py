@@ -20,6 +20,7 @@ render, apps.core.fragments) that every response fills with its own token.
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qsl
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -88,15 +89,42 @@ def product_key(request: HttpRequest) -> str | None:
     return f"catalog:product:{catalog_version()}:{core_fragments.request_digest(request)}"
 
 
-def render_product_parts(request: HttpRequest, context: dict, key: str | None) -> dict[str, str]:
-    """The product page's parts with the CSRF slot; stored for STOCK_LAG s (its stock badge)."""
+def render_product_parts(
+    request: HttpRequest, context: dict, key: str | None, *, shared: bool = False
+) -> dict[str, str]:
+    """The product page's parts with the CSRF slot; stored for STOCK_LAG s (its stock badge).
+    Unkeyed parts may still be `shared` (a choice's own address, see `shared_choice`): the page
+    cache then stores the whole response for as long, and the parts need no entry of their own."""
     parts = core_fragments.render_slotted(request, PRODUCT_TEMPLATE, PRODUCT_PARTS, context)
     if key is None:
-        parts[core_fragments.EXPIRES] = 0  # not shared, nor is a page that embeds it
+        # Not shared, nor is a page that embeds it, unless it is a choice's canonical address.
+        parts[core_fragments.EXPIRES] = time.time() + STOCK_LAG if shared else 0
         return parts
     parts[core_fragments.EXPIRES] = time.time() + STOCK_LAG
     cache.set(key, parts, STOCK_LAG)
     return parts
+
+
+def shared_choice(request: HttpRequest, page) -> bool:
+    """Whether an anonymous request for a product's option choice may be answered from the page
+    cache (stored for STOCK_LAG s, like the plain product page) because its query names exactly
+    the choice the page shows, as the shop itself writes it: the option picker's fields (each
+    option once, each value one this product has) or the `?variant=<sku>` it pushes. Anything
+    else (junk, unknown values, repeated fields) is rendered fresh and never stored, so a
+    product's entries are bounded by its choices."""
+    if not cacheable(request):
+        return False
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    if not pairs:
+        return False
+    if page.variant is not None and pairs == [("variant", page.variant.sku)]:
+        return True
+    return len(pairs) == len(dict(pairs)) == len(page.selected) and dict(pairs) == page.selected
+
+
+def share(request: HttpRequest) -> None:
+    """Let the page cache store this response for STOCK_LAG s (it shows stock)."""
+    core_fragments.limit_until(request, time.time() + STOCK_LAG)
 
 
 fill = core_fragments.fill

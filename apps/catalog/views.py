@@ -186,7 +186,10 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "breadcrumbs": page.breadcrumbs,
             "crumbs": [*page.breadcrumbs, page.product],
         }
+        shared = fragments.shared_choice(request, page)
         if swap:
+            if shared:
+                fragments.share(request)
             response = TemplateResponse(request, f"{fragments.PRODUCT_TEMPLATE}#product", context)
             return push_url(response, _choice_url(request, page))
         if page.variant is not None and any(
@@ -194,7 +197,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ):
             # The no-JS picker's GET names options: answer at the choice's own address.
             return HttpResponseRedirect(_choice_url(request, page))
-        parts = fragments.render_product_parts(request, context, key)
+        parts = fragments.render_product_parts(request, context, key, shared=shared)
     return TemplateResponse(
         request, fragments.PRODUCT_TEMPLATE, {"parts": fragments.fill(request, parts)}
     )

@@ -75,6 +75,46 @@ def test_choosing_options_swaps_the_product_in_place_and_pushes_the_sku(
     assert re.search(r'data-testid="product-price">99.00', body)
 
 
+def test_a_choice_the_shop_writes_is_shared_and_anything_else_is_rendered_fresh(
+    client, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The option swap and the `?variant=` address it pushes are stored whole by the page cache
+    like the plain product page (stock lags by STOCK_LAG at most); a query that is not exactly
+    a choice of this product (unknown value, repeated field, junk) is answered but never stored."""
+    product, variants = big_boot()
+    url = product.get_absolute_url()
+    chosen = variants[("Brown", "41")]
+    first = client.get(url, {"colour": "Brown", "size": "41"}, headers=HX)
+    with django_assert_num_queries(0):
+        again = client.get(url, {"colour": "Brown", "size": "41"}, headers=HX)
+    unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked per response
+    assert unmasked.sub("", again.text) == unmasked.sub("", first.text)
+    assert "Only 2 left" in again.text
+    assert again.headers["HX-Push-Url"] == f"{url}?variant={chosen.sku}"
+    client.get(url, {"variant": chosen.sku})
+    with django_assert_num_queries(0):
+        page = client.get(url, {"variant": chosen.sku})
+    assert f"SKU {chosen.sku}" in page.text and "<html" in page.text
+
+    for junk in (
+        "colour=Brown&size=41&size=41",
+        "colour=Brown&size=99",
+        "colour=Brown&size=41&utm_source=x",
+        f"variant={chosen.sku}&colour=Brown",
+        "variant=NOPE",
+    ):
+        for _ in range(2):
+            with django_assert_max_num_queries(3) as queries:
+                response = client.get(f"{url}?{junk}", headers=HX)
+            assert response.status_code == 200 and len(queries) > 0, junk
+
+    # A catalog write (a new price) is on the next swap, not STOCK_LAG later.
+    chosen.price = Decimal("77.00")
+    chosen.save()
+    body = client.get(url, {"colour": "Brown", "size": "41"}, headers=HX).text
+    assert re.search(r'data-testid="product-price">77.00', body)
+
+
 def test_a_direct_link_and_the_no_js_form_choose_the_variant(client):
     product, variants = big_boot()
     chosen = variants[("Tan", "39")]
