@@ -4,6 +4,7 @@ mouse, in real Chromium at desktop width, with no console errors and no axe viol
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -25,6 +26,22 @@ def watch_console(page: Page) -> list[str]:
     page.on("console", lambda m: m.type == "error" and errors.append(f"{m.text} @ {m.location}"))
     page.on("pageerror", lambda e: errors.append(str(e)))
     return errors
+
+
+def type_and_wait(page: Page, box, text: str) -> None:
+    """Type like a person (60 ms a key), then wait until the suggestions for the whole text have
+    arrived and settled. htmx sends the request 250 ms after the last key (`delay:250ms`), so
+    waiting for "no request in flight" alone could return before it even started, and its late
+    answer would then replace the list (and its active option) under the next key presses."""
+    expected = box.input_value() + text
+
+    def answers_text(response) -> bool:
+        url = urlsplit(response.url)
+        return url.path.endswith("/search/suggest/") and parse_qs(url.query).get("q") == [expected]
+
+    with page.expect_response(answers_text):
+        box.press_sequentially(text, delay=60)
+    wait_for_htmx(page)
 
 
 def active_id(page: Page) -> str | None:
@@ -51,9 +68,8 @@ def test_type_arrow_enter_and_escape(live_server, page, catalog):
     expect(box).to_have_attribute("aria-controls", "search-listbox")
 
     box.click()
-    box.press_sequentially("boot", delay=60)
+    type_and_wait(page, box, "boot")
     expect(listbox).to_be_visible()
-    wait_for_htmx(page)
     expect(box).to_have_attribute("aria-expanded", "true")
     options = listbox.get_by_role("option")
     expect(options).to_have_text(
@@ -63,8 +79,7 @@ def test_type_arrow_enter_and_escape(live_server, page, catalog):
     assert_accessible(page, "suggestions open")
 
     # Still typing: a typo is forgiven, the list follows.
-    box.press_sequentially("s", delay=60)
-    wait_for_htmx(page)
+    type_and_wait(page, box, "s")
     expect(options.first).to_have_text(re.compile("Boots"))
 
     box.press("ArrowDown")
@@ -107,8 +122,7 @@ def test_click_picks_and_enter_without_a_choice_searches(live_server, page, cata
     page.goto(live_server.url + "/catalog/")
     box = page.get_by_role("combobox", name="Search products")
     box.click()
-    box.press_sequentially("sheos", delay=60)  # a typo still finds the category
-    wait_for_htmx(page)
+    type_and_wait(page, box, "sheos")  # a typo still finds the category
     option = page.get_by_role("option", name=re.compile("Shoes"))
     expect(option).to_be_visible()
     option.click()
@@ -118,8 +132,7 @@ def test_click_picks_and_enter_without_a_choice_searches(live_server, page, cata
 
     box = page.get_by_role("combobox", name="Search products")
     box.click()
-    box.press_sequentially("teapot", delay=60)
-    wait_for_htmx(page)
+    type_and_wait(page, box, "teapot")
     expect(page.get_by_role("listbox").get_by_role("option")).to_have_count(1)
     box.press("Enter")  # no active option: the search form is submitted as always
     expect(page).to_have_url(re.compile(r"/catalog/\?q=teapot$"))
@@ -128,8 +141,7 @@ def test_click_picks_and_enter_without_a_choice_searches(live_server, page, cata
     # Tab leaves the box: the list closes.
     box = page.get_by_role("combobox", name="Search products")
     box.click()
-    box.press_sequentially("boo", delay=60)
-    wait_for_htmx(page)
+    type_and_wait(page, box, "boo")
     expect(box).to_have_attribute("aria-expanded", "true")
     box.press("Tab")
     expect(box).to_have_attribute("aria-expanded", "false")
