@@ -20,6 +20,7 @@ render, apps.core.fragments) that every response fills with its own token.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
 from django.core.cache import cache
@@ -28,6 +29,9 @@ from django.http import HttpRequest
 from apps.core import fragments as core_fragments
 
 from .selectors import STOCK_LAG, catalog_version
+
+if TYPE_CHECKING:
+    from .products import ProductPage
 
 TEMPLATE = "catalog/list.html"
 # Which partials each variant of the listing is made of.
@@ -105,7 +109,7 @@ def render_product_parts(
     return parts
 
 
-def shared_choice(request: HttpRequest, page) -> bool:
+def shared_choice(request: HttpRequest, page: ProductPage) -> bool:
     """Whether an anonymous request for a product's option choice may be answered from the page
     cache (stored for STOCK_LAG s, like the plain product page) because its query names exactly
     the choice the page shows, as the shop itself writes it: the option picker's fields (each
