@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -100,12 +99,10 @@ def render_product_parts(
     Unkeyed parts may still be `shared` (a choice's own address, see `shared_choice`): the page
     cache then stores the whole response for as long, and the parts need no entry of their own."""
     parts = core_fragments.render_slotted(request, PRODUCT_TEMPLATE, PRODUCT_PARTS, context)
-    if key is None:
-        # Not shared, nor is a page that embeds it, unless it is a choice's canonical address.
-        parts[core_fragments.EXPIRES] = time.time() + STOCK_LAG if shared else 0
-        return parts
-    parts[core_fragments.EXPIRES] = time.time() + STOCK_LAG
-    cache.set(key, parts, STOCK_LAG)
+    # Neither kept nor shared: a page that embeds them is not stored either.
+    parts[core_fragments.EXPIRES] = time.time() + STOCK_LAG if key or shared else 0
+    if key is not None:
+        cache.set(key, parts, STOCK_LAG)
     return parts
 
 
@@ -116,14 +113,15 @@ def shared_choice(request: HttpRequest, page: ProductPage) -> bool:
     option once, each value one this product has) or the `?variant=<sku>` it pushes. Anything
     else (junk, unknown values, repeated fields) is rendered fresh and never stored, so a
     product's entries are bounded by its choices."""
-    if not cacheable(request):
+    query = request.GET  # as the view read the choice from it
+    if not cacheable(request) or not query:
         return False
-    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
-    if not pairs:
-        return False
-    if page.variant is not None and pairs == [("variant", page.variant.sku)]:
+    named = {name: values[0] for name, values in query.lists() if len(values) == 1}
+    if len(named) != len(query):
+        return False  # a repeated field
+    if page.variant is not None and named == {"variant": page.variant.sku}:
         return True
-    return len(pairs) == len(dict(pairs)) == len(page.selected) and dict(pairs) == page.selected
+    return named == page.selected
 
 
 def share(request: HttpRequest) -> None:
