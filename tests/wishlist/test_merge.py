@@ -77,7 +77,11 @@ def test_earliest_snapshot_is_kept(shopper_client, shopper):
 def test_server_heart_is_not_overwritten_by_later_browser_snapshot(shopper_client, shopper):
     product = old_product(current_price=Decimal("30.00"))
     shopper_client.post(f"/wishlist/items/{product.pk}/", {"saved": "1"})
-    post_merge(shopper_client, payload(product, price="28.00", added=timezone.now()))
+    hearted_at = WishlistItem.objects.get(user=shopper, product=product).added_at
+    # The browser's save comes a millisecond after the heart. The payload carries whole
+    # milliseconds, so "now" read right after a fast heart can round down to before it.
+    later = hearted_at + timedelta(milliseconds=1)
+    post_merge(shopper_client, payload(product, price="28.00", added=later))
     item = WishlistItem.objects.get(user=shopper, product=product)
     assert (item.price_snapshot, item.snapshot_source) == (Decimal("30.00"), "server")
 
