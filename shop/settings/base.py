@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.shop",
+                "apps.core.context_processors.csrf",
                 "apps.wishlist.context_processors.wishlist",
                 "apps.cart.context_processors.cart_badge",
             ],

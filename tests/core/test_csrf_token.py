@@ -61,3 +61,30 @@ def test_a_token_from_a_cached_page_passes_djangos_middleware(settings):
         "/cart/add/", {"product_id": product.pk, "quantity": 1}, headers={"X-CSRFToken": token}
     )
     assert accepted.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_form_rendered_by_a_template_carries_a_token_minted_here_that_django_accepts(
+    monkeypatch,
+):
+    """Templates read `csrf_token` from apps.core.context_processors.csrf (listed after Django's
+    built-in processor, so it is the one read); Django's `get_token` is never called for it."""
+    import django.middleware.csrf as django_csrf
+    import django.template.context_processors as django_processors
+
+    from apps.cart.models import CartLine
+    from tests.catalog.factories import small_catalog
+
+    def refuse(request):
+        raise AssertionError("get_token was called")
+
+    monkeypatch.setattr(django_csrf, "get_token", refuse)
+    monkeypatch.setattr(django_processors, "get_token", refuse)
+    product = small_catalog()["products"]["P1"]
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get("/accounts/login/").text  # not a cached page: rendered for this visitor
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert _unmask_cipher_token(token) == visitor.cookies["csrftoken"].value
+    added = visitor.post("/cart/add/", {"product_id": product.pk, "csrfmiddlewaretoken": token})
+    assert added.status_code == 302
+    assert CartLine.objects.get().quantity == 1
