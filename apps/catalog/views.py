@@ -44,9 +44,9 @@ def _clean_url(request: HttpRequest) -> str | None:
     return f"{request.path}?{query}" if query else request.path
 
 
+@cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
 @require_GET
 @vary_on_headers("HX-Request")
-@cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
 def catalog(request: HttpRequest, path: str = "") -> HttpResponse:
     clean_url = _clean_url(request)
     if clean_url is not None and not getattr(request, "htmx", False):
@@ -161,9 +161,9 @@ def _listing_context(
     }
 
 
+@cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
 @require_GET
 @vary_on_headers("HX-Request")
-@cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The product page. Choosing options (a GET form: one radio group per option) answers
     with the `product` partial for htmx, pushing `?variant=<sku>`; without JavaScript the same

@@ -35,3 +35,22 @@ def check_webhook_secret(app_configs, **kwargs) -> list[Warning]:
             )
         ]
     return []
+
+
+@register()
+def check_front_door(app_configs, **kwargs) -> list[Warning]:
+    """The page cache's front door passes everything down below a middleware it does not know."""
+    from .frontdoor import unknown_below
+
+    unknown = unknown_below()
+    if unknown:
+        return [
+            Warning(
+                "The page cache's front door is closed: it does not know what "
+                f"{', '.join(unknown)} would add to a cached page.",
+                hint="Add the middleware above the front door, or to frontdoor.THROUGH/PASSED "
+                "once you know what it does to a cached page.",
+                id="shop.W003",
+            )
+        ]
+    return []

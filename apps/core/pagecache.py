@@ -20,7 +20,8 @@ anonymous shopper (wishlist.js marks them), so they need no hole; signed-in visi
 are their own, never read or write this cache.
 
 The entry is stored in two keys: a small head per (scheme+host, path+query, htmx variant)
-carrying the versions it was rendered under and a random stamp, and the body (cut at its holes)
+carrying the versions it was rendered under (and the names of their counters, so the front door,
+apps.core.frontdoor, can check them without knowing the view) and a random stamp, and the body (cut at its holes)
 under that stamp. A hit needs the head's versions equal to the current ones, read in the same
 round trip; the body then comes from this process's own copy under that stamp (`_copy`), or
 from Redis once. A copy is never used under any other stamp, so it is never staler than Redis.
@@ -59,6 +60,10 @@ _HOLES: dict[str, Callable[[HttpRequest], object]] = {}
 MESSAGES_TEMPLATE = "partials/messages.html#items"
 # Response headers that belong to one response, never replayed from the cache.
 _OWN = {"set-cookie", "content-length", "cache-control"}
+# Every version counter a cached view declared (apps.core.frontdoor reads them all at once).
+version_names: set[str] = set()
+# Request attribute: (page key, what the front door read from Redis for it) for the view's use.
+LOOKUP = "_pagecache_lookup"
 
 
 def hole(name: str) -> Callable[[Callable[[HttpRequest], object]], Callable]:
@@ -80,13 +85,15 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
     but never stored, so such URLs cannot fill Redis.
     """
 
+    version_names.update(versions)
+
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _eligible(request):
+            if not eligible(request):
                 return view(request, *args, **kwargs)
             key = page_key(request)
-            found = cache.get_many([*versions, key])
+            found = _read(request, key, versions)
             current = [found.get(name) for name in versions]
             for name, value in zip(versions, current, strict=True):
                 counters.remember(name, value)  # the view's own lookups need no round trip
@@ -94,7 +101,7 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
             if _current(head, current):
                 entry = _entry(key, head["stamp"])
                 if entry is not None:
-                    return _respond(request, entry)
+                    return respond(request, entry)
             response, marker, holes = _render(request, view, args, kwargs)
             if response.streaming:
                 return response
@@ -111,7 +118,7 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
                     "charset": response.charset,
                     "parts": parts,
                 }
-                _store(key, current, entry, lifetime)
+                _store(key, versions, current, entry, lifetime)
             response.content = _join(request, parts, response.charset)
             patch_cache_control(response, private=True)
             return response
@@ -121,12 +128,40 @@ def cached_page(*, versions: tuple[str, ...], ttl: int, query: bool = True) -> C
     return decorator
 
 
+def _read(request: HttpRequest, key: str, versions: tuple[str, ...]) -> dict:
+    """The counters and the head, from what the front door read for this request if it read
+    them all (one round trip either way), else from Redis."""
+    lookup = getattr(request, LOOKUP, None)
+    if lookup is not None:
+        delattr(request, LOOKUP)  # taken: the front door sees a cached view answered
+        if lookup[0] == key and all(name in lookup[1] for name in versions):
+            return lookup[1]
+    return cache.get_many([*versions, key])
+
+
+def front_lookup(request: HttpRequest) -> dict | None:
+    """The entry to answer this request with, read with every counter a cached view declared;
+    None when it is not current (what was read is left on the request for the view's cache)."""
+    key = page_key(request)
+    names = sorted(version_names)
+    found = cache.get_many([*names, key])
+    setattr(request, LOOKUP, (key, {name: found.get(name) for name in [*names, key]}))
+    head = found.get(key)
+    if not isinstance(head, dict) or not isinstance(head.get("names"), list):
+        return None
+    current = [found.get(name) for name in head["names"]]
+    if not _current(head, current):
+        return None
+    return _entry(key, head["stamp"])
+
+
 def _current(head: Any, current: list) -> bool:
     """Whether a stored entry may be served: rendered under the current versions, and in this
     release's format (an entry written by the previous release is a miss, not an error)."""
     return (
         isinstance(head, dict)
         and "stamp" in head
+        and isinstance(head.get("names"), list)
         and None not in current
         and head.get("versions") == current
     )
@@ -136,12 +171,11 @@ def body_key(key: str, stamp: str) -> str:
     return f"pagebody:{key}:{stamp}"
 
 
-def _store(key: str, current: list, entry: dict, lifetime: int) -> None:
-    """The entry under a new stamp, and the head naming it (one round trip)."""
+def _store(key: str, names: tuple[str, ...], current: list, entry: dict, lifetime: int) -> None:
+    """The entry under a new stamp, and the head naming it and the counters (one round trip)."""
     stamp = secrets.token_hex(8)
-    cache.set_many(
-        {key: {"versions": current, "stamp": stamp}, body_key(key, stamp): entry}, lifetime
-    )
+    head = {"versions": current, "names": list(names), "stamp": stamp}
+    cache.set_many({key: head, body_key(key, stamp): entry}, lifetime)
     _keep(key, stamp, entry)
 
 
@@ -172,7 +206,7 @@ def _keep(key: str, stamp: str, entry: dict) -> None:
 _local = LRU(32 * 2**20)
 
 
-def _eligible(request: HttpRequest) -> bool:
+def eligible(request: HttpRequest) -> bool:
     if request.method != "GET":
         return False
     user = getattr(request, "user", None)
@@ -231,7 +265,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def _respond(request: HttpRequest, entry: dict) -> HttpResponse:
+def respond(request: HttpRequest, entry: dict) -> HttpResponse:
     """A cached entry as this visitor's response."""
     response = HttpResponse(
         _join(request, entry["parts"], entry["charset"]),

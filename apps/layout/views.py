@@ -42,11 +42,11 @@ def _private(response: HttpResponse, context: dict) -> HttpResponse:
     return private_if_editor(response, context)
 
 
-@require_GET
-@vary_on_headers("HX-Request")
 @cached_page(
     versions=(keys.version_key("home"), keys.CATALOG_VERSION.key), ttl=keys.RENDER_TTL, query=False
 )
+@require_GET
+@vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request, surfaces.home())
     template = "layout/home.html#layout" if wants_fragment(request) else "layout/home.html"

@@ -65,6 +65,9 @@ MIDDLEWARE = [
     # BREACH: Django pads each gzip stream with random bytes and masks the CSRF token per
     # response, so a secret's compressed length tells an observer nothing.
     "django.middleware.gzip.GZipMiddleware",
+    # Answers warm anonymous pages from the page cache before the layers below and the URL
+    # resolver, running the request/response phases of those that touch such a page.
+    "apps.core.frontdoor.PageCacheFrontDoor",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
