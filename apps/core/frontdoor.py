@@ -11,11 +11,11 @@ the only visitors for whom what the layers below do is known without running a v
   serve them;
 - their flash messages are empty (kept in that cookie or in the session), so the messages hole
   is empty and the htmx messages middleware adds nothing;
-- the session, CSRF, authentication, messages, clickjacking and CSP middleware still run, their
+- the session, common, CSRF, authentication, clickjacking and CSP middleware still run, their
   own request and response phases (Django's code, not a copy), so the cookies, `Vary` and
   security headers of a front-door answer are the ones the full stack gives; the other layers
-  below (django-htmx's request attribute, the 503 and axes wrappers, the view decorators) do
-  nothing to a cached 200.
+  below (the messages middleware, whose storage is empty for these visitors, django-htmx's
+  request attribute, the 503 and axes wrappers, the view decorators) do nothing to a cached 200.
 
 The lookup reads the head of `page_key(request)` together with every version counter a cached
 view declared (`pagecache.version_names`) in the one round trip a hit costs anyway; the head
@@ -49,11 +49,13 @@ THROUGH = (
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "apps.accounts.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
 )
 PASSED = (
+    # No messages cookie and no session: its storage would be empty (the messages hole reads
+    # `get_messages`, which is empty without it too) and its response phase writes nothing.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.HtmxMessagesMiddleware",
     "apps.core.middleware.DatabaseUnavailableMiddleware",
