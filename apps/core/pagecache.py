@@ -21,13 +21,13 @@ are their own, never read or write this cache.
 
 The entry is stored in two keys: a small head per (scheme+host, path+query, htmx variant)
 carrying the versions it was rendered under (and the names of their counters, so the front door,
-apps.core.frontdoor, can check them without knowing the view) and a random stamp, and the body (cut at its holes)
-under that stamp. A hit needs the head's versions equal to the current ones, read in the same
-round trip; the body then comes from this process's own copy under that stamp (`_copy`), or
-from Redis once. A copy is never used under any other stamp, so it is never staler than Redis.
-A version missing from Redis (evicted, or the breaker open) is a miss and nothing is stored, so
-the version counters' outage handling (apps.core.cache) covers this cache too. The versions are
-read BEFORE rendering: a write committed during the render leaves the entry stale
+apps.core.frontdoor, can check them without knowing the view) and a random stamp, and the body
+(cut at its holes) under that stamp. A hit needs the head's versions equal to the current ones,
+read in the same round trip; the body then comes from this process's own copy under that stamp
+(`_copy`), or from Redis once. A copy is never used under any other stamp, so it is never staler
+than Redis. A version missing from Redis (evicted, or the breaker open) is a miss and nothing is
+stored, so the version counters' outage handling (apps.core.cache) covers this cache too. The
+versions are read BEFORE rendering: a write committed during the render leaves the entry stale
 under the old versions, never fresh-looking. Entries live `ttl` seconds (stock shown lags by at
 most that, as the fragments' do).
 
