@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.htmx import page_or_partial, wants_fragment
@@ -38,7 +38,7 @@ def account(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def orders(request: HttpRequest) -> TemplateResponse:
     page = selectors.orders_page(request.user, request.GET.get("page"))
@@ -55,7 +55,7 @@ def _addresses_response(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 @vary_on_headers("HX-Request")
 def addresses(request: HttpRequest) -> TemplateResponse:

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.htmx import fragments, id_prefix, refused, safe_next, wants_fragment
@@ -29,7 +29,7 @@ def badge(request: HttpRequest) -> tuple[str, dict]:
     }
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def cart_detail(request: HttpRequest) -> TemplateResponse:
     cart = selectors.cart_for_request(request)

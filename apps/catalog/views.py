@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -45,7 +45,7 @@ def _clean_url(request: HttpRequest) -> str | None:
 
 
 @cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def catalog(request: HttpRequest, path: str = "") -> HttpResponse:
     clean_url = _clean_url(request)
@@ -162,7 +162,7 @@ def _listing_context(
 
 
 @cached_page(versions=(selectors.CATALOG_VERSION.key,), ttl=selectors.STOCK_LAG)
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The product page. Choosing options (a GET form: one radio group per option) answers
@@ -212,7 +212,7 @@ def _choice_url(request: HttpRequest, page: products.ProductPage) -> str:
     return request.path
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def search_suggestions(request: HttpRequest) -> HttpResponse:
     """The header search box's listbox (templates/partials/search.html), asked for by htmx as

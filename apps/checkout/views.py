@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -132,7 +132,7 @@ def _ready(request: HttpRequest):
     return summary, None
 
 
-@require_GET
+@require_safe
 def start(request: HttpRequest) -> HttpResponse:
     step = CheckoutSession.load(request.session).first_missing()
     return HttpResponseRedirect(reverse("checkout:step", args=[step]))
@@ -173,7 +173,7 @@ def step(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def saved_address(request: HttpRequest) -> TemplateResponse:
     """The address step's picker and form, filled from a saved address (htmx swaps it in; the
@@ -293,7 +293,7 @@ def place(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(order.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def order_detail(request: HttpRequest, number: str) -> TemplateResponse:
     order = selectors.order_with_lines(number)
     if order is None or not selectors.may_see(request, order):
@@ -305,7 +305,7 @@ def order_detail(request: HttpRequest, number: str) -> TemplateResponse:
     )
 
 
-@require_GET
+@require_safe
 @login_required
 def order_history(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(

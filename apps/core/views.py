@@ -9,13 +9,13 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 # Paths that hold shoppers' private state or staff tools: nothing there is worth indexing.
 ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/cart/", "/checkout/", "/wishlist/", "/layout/"]
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers and docker compose: answers only if the database does."""
     with connection.cursor() as cursor:

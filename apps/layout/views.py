@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
@@ -45,7 +45,7 @@ def _private(response: HttpResponse, context: dict) -> HttpResponse:
 @cached_page(
     versions=(keys.version_key("home"), keys.CATALOG_VERSION.key), ttl=keys.RENDER_TTL, query=False
 )
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     context = page_context(request, surfaces.home())
@@ -257,7 +257,7 @@ def discard(request: HttpRequest, page: str) -> HttpResponse:
     return _done(request, surface)
 
 
-@require_GET
+@require_safe
 def revisions(request: HttpRequest, page: str) -> HttpResponse:
     surface = _editor(request, page)
     context = {

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.htmx import wants_fragment
@@ -104,7 +104,7 @@ def refresh_link(request: HttpRequest, page: str, pk: int) -> HttpResponse:
     return _after_link_change(request, page, surface)
 
 
-@require_GET
+@require_safe
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """What a preview link shows: the snapshot, read-only; a refusal page, never the live page."""
     try:
@@ -204,7 +204,7 @@ def cancel_schedule(request: HttpRequest, page: str, pk: int) -> HttpResponse:
 
 
 # --- a revision, seen in the page before restoring it ----------------------------------------
-@require_GET
+@require_safe
 def revision(request: HttpRequest, page: str, pk: int) -> HttpResponse:
     surface = _editor(request, page)
     revision = get_object_or_404(Revision, pk=pk, page=page)

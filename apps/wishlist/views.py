@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -24,7 +24,7 @@ from .tokens import read_opt_out_token
 PAGE = "wishlist/page.html"
 
 
-@require_GET
+@require_safe
 @never_cache
 @vary_on_headers("HX-Request")
 def wishlist_page(request: HttpRequest) -> TemplateResponse:
@@ -42,7 +42,7 @@ def wishlist_page(request: HttpRequest) -> TemplateResponse:
     return TemplateResponse(request, page_or_partial(request, PAGE, "wishlist-items"), context)
 
 
-@require_GET
+@require_safe
 @never_cache
 @vary_on_headers("HX-Request")
 def preview(request: HttpRequest) -> TemplateResponse:

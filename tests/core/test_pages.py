@@ -32,3 +32,20 @@ def test_unknown_url_is_a_404_page(client):
 
 def test_healthz_answers(client):
     assert client.get("/healthz").content == b"ok"
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/catalog/", "/catalog/shoes/", "/products/{slug}/", "/cart/", "/accounts/login/"]
+)
+def test_a_head_request_is_answered_like_a_get_without_the_body(client, url):
+    """Link checkers, uptime monitors and `curl -I` ask with HEAD: the shop's pages answer it
+    (Django's require_safe) with the GET's status and headers; the server sends no body."""
+    from tests.catalog.factories import small_catalog
+
+    url = url.format(slug=small_catalog()["products"]["P1"].slug)
+    got, head = client.get(url), client.head(url)
+    assert got.status_code == head.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"] == "text/html; charset=utf-8"
+    assert head.content == b""
+    if "login" not in url:  # the login form takes a POST; the other pages still refuse one
+        assert client.post(url).status_code == 405
