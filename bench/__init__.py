@@ -19,5 +19,6 @@ SCENARIOS: dict[str, str] = {
     "keyset": "bench.keyset",
     "facetindex": "bench.facetindex",
     "lighthouse": "bench.lighthouse",
+    "plans": "bench.plans",
 }
 ALL = ["shopper", "flashsale", "stall"]
