@@ -27,7 +27,7 @@ requests go straight down without the lookup.
 
 The front door stays open only while the middleware below it are the ones it knows
 (`THROUGH` and `PASSED`); with any other, it passes every request down (system check
-core.W010 says so), because it cannot know what that middleware would add.
+shop.W003 says so), because it cannot know what that middleware would add.
 """
 
 from __future__ import annotations
@@ -64,30 +64,32 @@ PASSED = (
 NAME = "apps.core.frontdoor.PageCacheFrontDoor"
 
 
+def _below() -> list[str]:
+    """settings.MIDDLEWARE below the front door (empty when it is not in the stack)."""
+    stack = list(settings.MIDDLEWARE)
+    return stack[stack.index(NAME) + 1 :] if NAME in stack else []
+
+
 def unknown_below() -> list[str]:
     """Middleware below the front door that it does not know (empty when it is open)."""
-    stack = list(settings.MIDDLEWARE)
-    if NAME not in stack:
-        return []
-    return [name for name in stack[stack.index(NAME) + 1 :] if name not in THROUGH + PASSED]
+    return [name for name in _below() if name not in THROUGH + PASSED]
 
 
-def _chain(below: list[str]) -> list:
-    """Instances of the THROUGH middleware, in stack order (their get_response is never called)."""
-
-    def never(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
-        raise AssertionError("the front door does not call down through these")
-
-    return [import_string(name)(never) for name in below if name in THROUGH]
+def _never(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    raise AssertionError("the front door does not call down through these")
 
 
 class PageCacheFrontDoor:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        below = list(settings.MIDDLEWARE)
-        below = below[below.index(NAME) + 1 :] if NAME in below else []
         self.open = not unknown_below()
-        self.chain = _chain(below)
+        # The THROUGH middleware in stack order (their get_response is never called): their
+        # request phases in that order, their response phases in reverse, found once here.
+        chain = [import_string(name)(_never) for name in _below() if name in THROUGH]
+        self.requests = [m.process_request for m in chain if hasattr(m, "process_request")]
+        self.responses = [
+            m.process_response for m in reversed(chain) if hasattr(m, "process_response")
+        ]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not (self.open and _eligible(request)) or _plain.get(request.path):
@@ -101,18 +103,16 @@ class PageCacheFrontDoor:
         return response
 
     def _answer(self, request: HttpRequest, entry: dict) -> HttpResponse:
-        for middleware in self.chain:
-            if hasattr(middleware, "process_request"):
-                # None for these on an eligible request (see _eligible for CommonMiddleware's).
-                middleware.process_request(request)
+        for process_request in self.requests:
+            # None for these on an eligible request (see _eligible for CommonMiddleware's).
+            process_request(request)
         # The view's page cache asks whether the visitor is signed in before anything else; so
         # does this (the session is read, so the answer varies on Cookie, as the stack's does).
         if not pagecache.eligible(request):  # pragma: no cover - no session cookie, anonymous
             return self.get_response(request)
         response = pagecache.respond(request, entry)
-        for middleware in reversed(self.chain):
-            if hasattr(middleware, "process_response"):
-                response = middleware.process_response(request, response)
+        for process_response in self.responses:
+            response = process_response(request, response)
         return response
 
 

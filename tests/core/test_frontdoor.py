@@ -124,10 +124,8 @@ def test_a_returning_visitors_csrf_cookie_is_kept_and_renewed_as_the_stack_does(
     warm(url, headers)
     answered.clear()
     secret = "A" * 32
-    door = Client(cookies={"csrftoken": secret})
-    stack = whole_stack()
-    stack.cookies["csrftoken"] = secret
-    door.cookies["csrftoken"] = secret
+    door, stack = Client(), whole_stack()
+    door.cookies["csrftoken"] = stack.cookies["csrftoken"] = secret
     ours, theirs = door.get(url), stack.get(url)
     assert answered == [url]
     assert normal(ours) == normal(theirs)
