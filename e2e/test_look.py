@@ -1,5 +1,6 @@
 """What the stylesheet promises, measured in Chromium: a 1-4 column product grid, a sticky header
-with its cart badge, a loading bar that moves nothing, the system's dark mode."""
+with its cart badge and search box that fits the narrowest phones, a loading bar that moves
+nothing, the system's dark mode."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.shop import demo_shop
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +44,59 @@ def test_header_stays_on_top_with_the_cart_badge(live_server, page, shop):
         == 0
     )
     expect(page.get_by_test_id("cart-count")).to_be_in_viewport()
+
+
+# Everything the header offers, each box in CSS px; a long name is what pushes a header wide.
+HEADER_PARTS = """() => Array.from(document.querySelectorAll(
+    '.site-header a, .site-header button, .site-header input')).filter((el) =>
+    el.getClientRects().length > 0 && !el.closest('.visually-hidden, .search-suggestions')
+  ).map((el) => {
+  const box = el.getBoundingClientRect();
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : el.innerText;
+  return { name: label.trim(),
+           left: box.left, right: box.right, width: box.width, height: box.height };
+})"""
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+@pytest.mark.parametrize("width", [320, 360, 390])
+def test_header_fits_a_narrow_phone(live_server, page, shop, login_as, width, signed_in):
+    """WCAG reflow: at 320 CSS px nothing scrolls sideways. Every header control (brand, search
+    box and button, catalog, account or log in, wishlist, cart) is on the screen, none of them
+    squeezed under a tap target's 24 px, and the sticky header stays small."""
+    if signed_in:
+        login_as(UserFactory(first_name="Maximiliana", last_name="Oberstrasse-Lindqvist"))
+    page.set_viewport_size({"width": width, "height": 640})
+    page.goto(live_server.url + "/catalog/")
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width
+    parts = page.evaluate(HEADER_PARTS)
+    names = [part["name"] for part in parts]
+    for expected in ("Search products", "Search", "Catalog", "Wishlist", "Cart"):
+        assert any(name.startswith(expected) for name in names), (expected, names)
+    assert ("Account" in names and "Log out" in names) if signed_in else ("Log in" in names)
+    for part in parts:
+        assert part["left"] >= 0 and part["right"] <= width, part
+        assert part["width"] >= 24 and part["height"] >= 24, part
+    header = page.locator("header.site-header").bounding_box()
+    assert header["height"] <= 110, header  # three short rows at most, on a 320 px phone
+
+
+def test_phone_header_search_suggests(live_server, page, shop):
+    """On a phone the header's search box is there and its suggestions fit the screen."""
+    page.set_viewport_size({"width": 360, "height": 640})
+    page.goto(live_server.url + "/")
+    box = page.get_by_role("combobox", name="Search products")
+    expect(box).to_be_visible()
+    box.press_sequentially(shop.product.name.split()[-1], delay=60)
+    listbox = page.get_by_role("listbox")
+    expect(listbox).to_be_visible()
+    area = listbox.bounding_box()
+    assert area["x"] >= 0 and area["x"] + area["width"] <= 360, area
+    assert area["width"] >= 0.5 * 360, area  # the list spans the box and its button
+    box.press("ArrowDown")
+    href = page.locator(f"#{box.get_attribute('aria-activedescendant')}").get_attribute("href")
+    box.press("Enter")
+    expect(page).to_have_url(live_server.url + href)
 
 
 def test_loading_bar_shows_without_moving_the_page(live_server, page, shop):
