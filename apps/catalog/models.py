@@ -6,7 +6,8 @@ values, price and stock). A product type says which attributes describe its prod
 material: product attributes, filterable) and which are options that make variants (size,
 colour). A product without options has exactly one variant with no option values.
 
-Invariants live in the database: non-negative prices and quantities, unique SKUs and slugs, one
+Invariants live in the database: prices from 0 to `MAX_PRICE`, non-negative quantities, unique
+SKUs and slugs, one
 variant per combination of option values, at most one primary image per product, one stock row
 per variant and warehouse.
 
@@ -20,13 +21,18 @@ variant write; nothing else writes them.
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 from django.contrib.postgres.search import SearchVectorField
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 
 _SLUG_MARK = "slug-placeholder"
+# The highest price a variant may have: the facet index keys a price as 31 bits of cents
+# (apps/catalog/facetindex/index.py), so a dearer product would filter wrongly there.
+MAX_PRICE = Decimal("21474836.47")
 
 
 @functools.cache
@@ -198,7 +204,11 @@ class Variant(models.Model):
     sku = models.CharField(max_length=64, unique=True)
     # {attribute slug: value}, e.g. {"colour": "Red", "size": "42"}; {} for a default variant.
     options = models.JSONField(default=dict, blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2)
+    price = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        validators=[MaxValueValidator(MAX_PRICE, "A price can be at most %(limit_value)s.")],
+    )
     compare_at_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     sort_order = models.PositiveIntegerField(default=0)
@@ -208,6 +218,11 @@ class Variant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "options"], name="variant_unique_options"),
             models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(price__lte=MAX_PRICE),
+                name="variant_price_lte_max",
+                violation_error_message="A price can be at most 21474836.47.",
+            ),
             models.CheckConstraint(
                 condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),
                 name="variant_compare_at_price_gte_0",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -128,3 +130,44 @@ def test_stock_per_warehouse_is_edited_on_the_variant_page(admin_client):
     response = admin_client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
     assert response.status_code == 200
     assert Stock.objects.get(pk=row.pk).quantity == 7
+
+
+@pytest.mark.parametrize("price", ["21474836.48", "9999999999.99"])
+def test_a_price_past_the_cap_is_a_form_error(admin_client, price):
+    """The facet index keys prices as 31 bits of cents (models.MAX_PRICE): the variant form says
+    so instead of saving a price the listing's price filter would get wrong."""
+    from apps.catalog.models import Variant
+
+    product = ProductFactory()  # its one variant costs 19.99
+    variant = Variant.objects.get(product=product)
+    form = {
+        "product": product.pk,
+        "sku": variant.sku,
+        "options": "{}",
+        "price": price,
+        "status": "active",
+        "sort_order": "0",
+        "stock-TOTAL_FORMS": "0",
+        "stock-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
+    assert response.status_code == 200
+    assert "A price can be at most 21474836.47." in response.content.decode()
+    variant.refresh_from_db()
+    assert variant.price == Decimal("19.99")
+    form["price"] = "21474836.47"  # the cap itself is a price
+    response = admin_client.post(f"/admin/catalog/variant/{variant.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    variant.refresh_from_db()
+    assert variant.price == Decimal("21474836.47")
+
+
+def test_the_database_refuses_a_price_past_the_cap():
+    from django.db import IntegrityError, transaction
+
+    from apps.catalog.models import MAX_PRICE, Variant
+
+    variant = Variant.objects.get(product=ProductFactory())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Variant.objects.filter(pk=variant.pk).update(price=MAX_PRICE + Decimal("0.01"))
+    Variant.objects.filter(pk=variant.pk).update(price=MAX_PRICE)

@@ -17,6 +17,7 @@ from apps.catalog import facetindex
 from apps.catalog.facets import facet_summary
 from apps.catalog.filters import CatalogFilters, filtered_products, search_rank
 from apps.catalog.models import (
+    MAX_PRICE,
     AttributeDefinition,
     Category,
     Product,
@@ -188,6 +189,17 @@ def test_counts_totals_price_range_and_ids_equal_sql(index_settings):
         Stock.objects.filter(pk=row["pk"]).update(quantity=row["quantity"])
     facetindex.ensure()
     check_many(rng, shop, 60)
+
+    # The dearest price the catalog takes (models.MAX_PRICE, the index's 2**31 - 1 cents).
+    dear = Variant.objects.filter(status="active", product__status="active").last()
+    dear.price = MAX_PRICE
+    dear.save()
+    refresh_variant_summary([dear.product_id])
+    facetindex.ensure()
+    for low, high in ((MAX_PRICE, None), (None, MAX_PRICE - Decimal("0.01")), (None, MAX_PRICE)):
+        check(CatalogFilters(price_min=low, price_max=high), meta)
+    check(CatalogFilters(price_max=Decimal("9999999999.99"), in_stock=True), meta)
+    check_many(rng, shop, 40)
 
     # A product archived, another one published, an attribute removed.
     Product.objects.filter(pk=products[0]).update(status="archived")

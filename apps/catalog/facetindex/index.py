@@ -34,7 +34,8 @@ from ..filters import CatalogFilters
 EMPTY = BitMap()
 PID_MASK = np.int64(0xFFFFFFFF)
 # Price keys are (cents << 32 | id) in an int64: cents are capped at 2**31 - 1 (21,474,836.47),
-# in the build's SQL and in the filters alike; only prices above that would compare wrongly.
+# in the build's SQL and in the filters alike. A price above that would compare wrongly, so the
+# catalog refuses one (models.MAX_PRICE: a validator and a database constraint on Variant.price).
 MAX_CENTS = (1 << 31) - 1
 # Listing order keys (orders.py), with their place in `apply`'s (price, created, name).
 ORDER_KEYS = {"price": 0, "created": 1, "name": 2}
