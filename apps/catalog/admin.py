@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from . import inventory, services
 from .models import (
+    MAX_PRICE,
     AttributeDefinition,
     Category,
     Product,
@@ -63,7 +64,12 @@ class ProductForm(forms.ModelForm):
     )
     matrix_colours = forms.CharField(required=False, label="Generate: colours")
     matrix_price = forms.DecimalField(
-        required=False, min_value=0, max_digits=12, decimal_places=2, label="Generate: price"
+        required=False,
+        min_value=0,
+        max_value=MAX_PRICE,
+        max_digits=12,
+        decimal_places=2,
+        label="Generate: price",
     )
 
     class Meta:

@@ -171,3 +171,26 @@ def test_the_database_refuses_a_price_past_the_cap():
     with pytest.raises(IntegrityError), transaction.atomic():
         Variant.objects.filter(pk=variant.pk).update(price=MAX_PRICE + Decimal("0.01"))
     Variant.objects.filter(pk=variant.pk).update(price=MAX_PRICE)
+
+
+def test_the_matrix_price_is_capped_too(admin_client):
+    from apps.catalog.models import Variant
+
+    product = ProductFactory()
+    form = {
+        "sku": product.sku,
+        "slug": product.slug,
+        "name": product.name,
+        "category": product.category_id,
+        "primary_warehouse": product.primary_warehouse_id,
+        "status": "active",
+        "matrix_sizes": "40, 41",
+        "matrix_colours": "Black",
+        "matrix_price": "21474836.48",
+    }
+    for prefix in ("variants", "images", "attributes"):
+        form.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", form)
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 21474836.47" in response.content.decode()
+    assert Variant.objects.filter(product=product).count() == 1
