@@ -251,6 +251,25 @@ def test_the_shared_copy_is_stored_in_pieces_and_a_missing_piece_means_build(mon
     assert facetindex._load_shared() is None
 
 
+def test_a_shared_copy_from_another_database_is_not_loaded(settings):
+    """Two shops on one Redis under one key prefix: a copy built from the other shop's database
+    (its transaction ids mean nothing here) is no copy, so this one builds its own."""
+    from django.db import connection
+
+    bulk_catalog(12)
+    facetindex.reset()
+    facetindex.ensure()  # builds and publishes
+    manifest = cache.get(facetindex.SHARED_KEY)
+    assert facetindex._load_shared() is not None
+    here = connection.settings_dict["NAME"]
+    assert manifest["database"].endswith("/" + here)
+    cache.set(facetindex.SHARED_KEY, {**manifest, "database": manifest["database"] + "-other"})
+    assert facetindex._load_shared() is None
+    del manifest["database"]  # the release before: no database named
+    cache.set(facetindex.SHARED_KEY, manifest)
+    assert facetindex._load_shared() is None
+
+
 def test_a_replaced_index_is_freed_by_reference_counting_alone():
     """ensure() freezes the heap after a load (no full collection walks the index again), so an
     index must hold no reference cycle: replaced, it is freed at once, without the collector."""

@@ -113,14 +113,34 @@ def publish(index: FacetIndex) -> None:
     pieces = range(0, max(1, len(blob)), SHARED_PIECE)
     for n, start in enumerate(pieces):
         cache.set(f"{name}:{n}", blob[start : start + SHARED_PIECE], timeout=MAX_AGE)
-    manifest = {"xmin": index.xmin, "at": time.time(), "name": name, "pieces": len(pieces)}
+    manifest = {
+        "xmin": index.xmin,
+        "at": time.time(),
+        "name": name,
+        "pieces": len(pieces),
+        "database": _database(),
+    }
     cache.set(SHARED_KEY, manifest, timeout=MAX_AGE)
+
+
+def _database() -> str:
+    """Which database an index was built from. Its transaction ids (`xmin`, `seen`) mean
+    nothing in another one: two shops on one Redis under the same CACHE_KEY_PREFIX (a staging
+    and a live shop, say) must not load each other's copy and patch it from the wrong log."""
+    conf = connection.settings_dict
+    return f"{conf['HOST']}:{conf['PORT']}/{conf['NAME']}"
 
 
 def _load_shared() -> FacetIndex | None:
     entry = cache.get(SHARED_KEY)
-    # Not there, too old, or written by an earlier release (one blob, no pieces): build.
-    if not isinstance(entry, dict) or "pieces" not in entry or time.time() - entry["at"] > MAX_AGE:
+    # Not there, too old, from another database, or written by an earlier release (one blob,
+    # no pieces, no database): build.
+    if (
+        not isinstance(entry, dict)
+        or "pieces" not in entry
+        or entry.get("database") != _database()
+        or time.time() - entry["at"] > MAX_AGE
+    ):
         return None
     pieces = []
     for n in range(entry["pieces"]):
