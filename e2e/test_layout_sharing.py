@@ -174,3 +174,28 @@ def test_publish_at_then_the_worker_publishes_it_and_a_revision_is_looked_at_bef
     confirm.get_by_role("button", name="Restore v1: change 1 block").click()
     page.wait_for_url(live_server.url + "/")
     expect(page.get_by_test_id("hero-heading")).to_have_text("Spring is here")
+
+
+def test_revisions_fit_a_phone_and_scroll_in_their_own_box(live_server, page, login_as):
+    """At 320 px the revisions table is wider than the screen: it scrolls inside its region (the
+    page never scrolls sideways) and its "Look and restore…" is still reached and followed."""
+    from apps.layout import services
+    from apps.layout.models import LayoutBlock
+    from tests.layout.factories import hero, marketer, publish_home
+
+    publish_home(("hero", hero("Spring is here")))
+    user = login_as(marketer(username="mia"))
+    key = f"b{LayoutBlock.objects.get(type='hero').pk}"
+    services.set_fields(user, "home", key, {**hero("Summer is here")})
+    services.publish(user, "home")
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(live_server.url + "/layout/home/revisions/")
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 320
+    region = page.get_by_role("region", name="Revisions")
+    assert region.evaluate("(el) => el.scrollWidth > el.clientWidth")  # it does scroll
+    box = region.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box
+    region.focus()  # the keyboard can scroll it too
+    page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Look and restore…").click()
+    expect(page.get_by_test_id("hero-heading")).to_have_text("Spring is here")
