@@ -40,6 +40,11 @@ def add_from_catalog(page: Page, base: str, js: bool) -> None:
         assert page.evaluate("window.__noReload") is True
 
 
+def assert_no_sideways_scroll(page: Page) -> None:
+    width = page.viewport_size["width"]
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width, page.url
+
+
 def checkout_steps(page: Page, card: str, js: bool) -> None:
     def step() -> None:
         page.get_by_role("button", name="Continue").click()
@@ -86,6 +91,7 @@ def checkout_steps(page: Page, card: str, js: bool) -> None:
     page.get_by_label("CVC").fill("123")
     step()
     expect(page).to_have_url(re.compile(r"/checkout/review/$"))
+    assert_no_sideways_scroll(page)
 
 
 def journey(page: Page, base: str, js: bool) -> None:
@@ -119,6 +125,7 @@ def journey(page: Page, base: str, js: bool) -> None:
     expect(page.get_by_test_id("order-status")).to_have_text("Paid")
     number = page.get_by_test_id("order-number").inner_text()
     expect(page.get_by_text(f"Your order {number} is confirmed")).to_be_visible()
+    assert_no_sideways_scroll(page)
     expect(page.get_by_test_id("cart-count")).to_have_text("0")
     page.get_by_role("link", name="All your orders").click()
     if js:
@@ -131,6 +138,14 @@ def journey(page: Page, base: str, js: bool) -> None:
 
 def test_checkout_journey_with_htmx(live_server, page, login_as, shop):
     login_as(UserFactory())
+    journey(page, live_server.url, js=True)
+
+
+def test_checkout_journey_on_a_320_px_phone(live_server, page, login_as, shop):
+    """WCAG reflow: the order summary (product, price, qty, total) of the review step and the
+    confirmation fits 320 px; nothing scrolls sideways."""
+    login_as(UserFactory())
+    page.set_viewport_size({"width": 320, "height": 640})
     journey(page, live_server.url, js=True)
 
 
