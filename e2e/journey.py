@@ -116,7 +116,7 @@ def check_page(page: Page, name: str, phone: bool, layout) -> None:
         overflow = page.evaluate(OVERFLOW)
         assert overflow["scrollWidth"] <= overflow["innerWidth"], f"{name}: {overflow}"
     SCREENS.mkdir(parents=True, exist_ok=True)
-    width = "390" if phone else "1440"
+    width = page.viewport_size["width"]
     page.screenshot(path=str(SCREENS / f"{width}-{name}.png"), full_page=True)
 
 

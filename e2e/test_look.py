@@ -78,7 +78,7 @@ def test_header_fits_a_narrow_phone(live_server, page, shop, login_as, width, si
         assert part["left"] >= 0 and part["right"] <= width, part
         assert part["width"] >= 24 and part["height"] >= 24, part
     header = page.locator("header.site-header").bounding_box()
-    assert header["height"] <= 110, header  # three short rows at most, on a 320 px phone
+    assert header["height"] <= 75, header  # two short rows, also on a 320 px phone
 
 
 def test_phone_header_search_suggests(live_server, page, shop):
