@@ -221,7 +221,7 @@ class Variant(models.Model):
             models.CheckConstraint(
                 condition=Q(price__lte=MAX_PRICE),
                 name="variant_price_lte_max",
-                violation_error_message="A price can be at most 21474836.47.",
+                violation_error_message=f"A price can be at most {MAX_PRICE}.",
             ),
             models.CheckConstraint(
                 condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),

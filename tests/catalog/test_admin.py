@@ -63,12 +63,9 @@ def test_other_changelists_have_no_n_plus_one(admin_client, path):
     assert len(large) == len(small)
 
 
-def test_generate_the_matrix_makes_one_variant_per_combination(admin_client):
-    from apps.catalog.models import Variant
-
-    product = ProductFactory(current_price="80.00")
-    assert not product.has_options
-    url = f"/admin/catalog/product/{product.pk}/change/"
+def matrix_form(product, sizes: str, colours: str, price: str) -> dict:
+    """The product change form as the admin posts it, with the matrix generator filled in and
+    no inline rows."""
     form = {
         "sku": product.sku,
         "slug": product.slug,
@@ -76,12 +73,22 @@ def test_generate_the_matrix_makes_one_variant_per_combination(admin_client):
         "category": product.category_id,
         "primary_warehouse": product.primary_warehouse_id,
         "status": "active",
-        "matrix_sizes": "40, 41, 42",
-        "matrix_colours": "Black, Red",
-        "matrix_price": "89.00",
+        "matrix_sizes": sizes,
+        "matrix_colours": colours,
+        "matrix_price": price,
     }
     for prefix in ("variants", "images", "attributes"):
         form.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    return form
+
+
+def test_generate_the_matrix_makes_one_variant_per_combination(admin_client):
+    from apps.catalog.models import Variant
+
+    product = ProductFactory(current_price="80.00")
+    assert not product.has_options
+    url = f"/admin/catalog/product/{product.pk}/change/"
+    form = matrix_form(product, "40, 41, 42", "Black, Red", "89.00")
     response = admin_client.post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     made = Variant.objects.filter(product=product, status="active")
@@ -177,19 +184,7 @@ def test_the_matrix_price_is_capped_too(admin_client):
     from apps.catalog.models import Variant
 
     product = ProductFactory()
-    form = {
-        "sku": product.sku,
-        "slug": product.slug,
-        "name": product.name,
-        "category": product.category_id,
-        "primary_warehouse": product.primary_warehouse_id,
-        "status": "active",
-        "matrix_sizes": "40, 41",
-        "matrix_colours": "Black",
-        "matrix_price": "21474836.48",
-    }
-    for prefix in ("variants", "images", "attributes"):
-        form.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    form = matrix_form(product, "40, 41", "Black", "21474836.48")
     response = admin_client.post(f"/admin/catalog/product/{product.pk}/change/", form)
     assert response.status_code == 200
     assert "Ensure this value is less than or equal to 21474836.47" in response.content.decode()
