@@ -91,6 +91,12 @@ OVERFLOW = """() => {
 }"""
 
 
+def assert_no_sideways_scroll(page: Page, name: str = "") -> None:
+    """Nothing wider than the window (WCAG reflow); the message names the widest elements."""
+    overflow = page.evaluate(OVERFLOW)
+    assert overflow["scrollWidth"] <= overflow["innerWidth"], f"{name or page.url}: {overflow}"
+
+
 def style(page: Page, selector: str, prop: str) -> str:
     return page.eval_on_selector(
         selector, "(el, prop) => getComputedStyle(el).getPropertyValue(prop)", prop
@@ -113,8 +119,7 @@ def check_page(page: Page, name: str, phone: bool, layout) -> None:
     if phone:
         header = page.locator("header.site-header").bounding_box()
         assert header["height"] <= 0.1 * page.viewport_size["height"], f"{name}: header {header}"
-        overflow = page.evaluate(OVERFLOW)
-        assert overflow["scrollWidth"] <= overflow["innerWidth"], f"{name}: {overflow}"
+        assert_no_sideways_scroll(page, name)
     SCREENS.mkdir(parents=True, exist_ok=True)
     width = page.viewport_size["width"]
     page.screenshot(path=str(SCREENS / f"{width}-{name}.png"), full_page=True)

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from apps.checkout.models import Order
 from e2e.conftest import wait_for_htmx
+from e2e.journey import assert_no_sideways_scroll
 from tests.checkout.factories import APPROVE, DECLINE, CouponFactory
 from tests.factories import ProductFactory, UserFactory
 
@@ -38,11 +39,6 @@ def add_from_catalog(page: Page, base: str, js: bool) -> None:
         expect(page).to_have_url(re.compile(r"/catalog/$"))
     if js:  # the badge was updated out of band, the catalog never reloaded
         assert page.evaluate("window.__noReload") is True
-
-
-def assert_no_sideways_scroll(page: Page) -> None:
-    width = page.viewport_size["width"]
-    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= width, page.url
 
 
 def checkout_steps(page: Page, card: str, js: bool) -> None:

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import wait_for_htmx
+from e2e.journey import assert_no_sideways_scroll
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -190,7 +191,7 @@ def test_revisions_fit_a_phone_and_scroll_in_their_own_box(live_server, page, lo
     services.publish(user, "home")
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(live_server.url + "/layout/home/revisions/")
-    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 320
+    assert_no_sideways_scroll(page)
     region = page.get_by_role("region", name="Revisions")
     assert region.evaluate("(el) => el.scrollWidth > el.clientWidth")  # it does scroll
     box = region.bounding_box()
