@@ -49,9 +49,14 @@ services:
 system-packages:
 	@bash scripts/ensure-system-packages.sh
 
+# Two pytest-xdist processes (one per core here), each test file on one of them (module fixtures
+# are built once); each has its own test database and Redis database (shop/settings/test.py).
+# PYTEST_WORKERS=0 runs everything in this process (for --headed, --pdb).
+PYTEST_WORKERS ?= 2
+
 test: install services system-packages
 	DATABASE_URL=$(DATABASE_URL_TEST) REDIS_URL=$(REDIS_URL_TEST) DJANGO_ALLOW_ASYNC_UNSAFE=true \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Browser journeys. Without BASE_URL: all of e2e/ on the test database (PostgreSQL, Redis, nginx).
 # With BASE_URL: only the journeys marked `remote`, against that running shop (README, "Testing a

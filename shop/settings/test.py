@@ -10,6 +10,29 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hypershop")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+def _redis_url_for_worker(url: str, worker: str) -> str:
+    """pytest-xdist worker `gwN` gets Redis database base+N: `cache.clear()` (FLUSHDB) in one
+    worker's test must not empty the other's (keys are also prefixed per process, see below).
+    Servers a test starts (gunicorn, the worker command) inherit the rewritten REDIS_URL."""
+    if not worker.startswith("gw"):
+        return url
+    head, _, base = url.rpartition("/")
+    if not base.isdigit():
+        head, base = url.rstrip("/"), "0"
+    number = int(base) + int(worker[2:])
+    if number > 15:
+        raise RuntimeError(
+            f"xdist worker {worker} would use Redis database {number} of {url}: "
+            "run fewer workers (-n) or give REDIS_URL a lower database number"
+        )
+    return f"{head}/{number}"
+
+
+os.environ["REDIS_URL"] = _redis_url_for_worker(
+    os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 os.environ.setdefault("CACHE_KEY_PREFIX", f"hypershop-test-{os.getpid()}")
 # The shop's 5 s statement timeout is tested where it matters (tests/core/test_middleware.py,
 # tests/security/test_faults.py set their own); a loaded CI machine must not trip it elsewhere,

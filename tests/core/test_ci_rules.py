@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBES = {
@@ -33,7 +35,7 @@ PROBES = {
 HIDING = ["test_skip_call", "test_skip_mark", "test_xfail", "test_skip_module.py"]
 
 
-def _run(tmp_path: Path, ci: str) -> subprocess.CompletedProcess:
+def _run(tmp_path: Path, ci: str, *extra: str) -> subprocess.CompletedProcess:
     for name, source in PROBES.items():
         (tmp_path / name).write_text(source)
     env = {**os.environ, "CI": ci}
@@ -54,6 +56,7 @@ def _run(tmp_path: Path, ci: str) -> subprocess.CompletedProcess:
             str(ROOT / "pyproject.toml"),
             "--confcutdir",
             str(ROOT),
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -62,8 +65,11 @@ def _run(tmp_path: Path, ci: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_every_kind_of_skip_fails_the_run_in_ci(tmp_path):
-    result = _run(tmp_path, "true")
+# `make test` runs the suite on two pytest-xdist workers: the skips reported by the workers must
+# fail the run as well (the controller process collects them).
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "two workers"])
+def test_every_kind_of_skip_fails_the_run_in_ci(tmp_path, workers):
+    result = _run(tmp_path, "true", *workers)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 passed" in result.stdout, result.stdout
     summary = next(
