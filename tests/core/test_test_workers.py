@@ -1,0 +1,36 @@
+"""The suite's pytest-xdist workers each get a Redis database of their own (shop/settings/test.py):
+one worker's `cache.clear()` is a FLUSHDB and must never empty the other's cache."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from shop.settings.test import _redis_url_for_worker
+
+
+@pytest.mark.parametrize(
+    ("url", "worker", "expected"),
+    [
+        ("redis://127.0.0.1:6379/1", "", "redis://127.0.0.1:6379/1"),  # no xdist
+        ("redis://127.0.0.1:6379/1", "gw0", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379/1", "gw1", "redis://127.0.0.1:6379/2"),
+        ("redis://127.0.0.1:6379/3", "gw12", "redis://127.0.0.1:6379/15"),
+        ("redis://127.0.0.1:6379", "gw1", "redis://127.0.0.1:6379/1"),
+        ("redis://127.0.0.1:6379/", "gw2", "redis://127.0.0.1:6379/2"),
+    ],
+)
+def test_each_worker_gets_its_own_redis_database(url, worker, expected):
+    assert _redis_url_for_worker(url, worker) == expected
+
+
+def test_too_many_workers_for_redis_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="run fewer workers"):
+        _redis_url_for_worker("redis://127.0.0.1:6379/10", "gw6")
+
+
+def test_servers_a_test_starts_use_the_same_database_as_its_cache():
+    """gunicorn (e2e/servers.py) and the worker command read REDIS_URL from the environment."""
+    assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]
