@@ -100,6 +100,35 @@ def test_phone_header_search_suggests(live_server, page, shop):
     expect(page).to_have_url(live_server.url + href)
 
 
+# The catalog toolbar's four controls, each with the top and bottom of its box.
+TOOLBAR_BOXES = """() => Object.fromEntries([
+    ['search', '[data-testid=search-input]'], ['apply', '.apply-filters'],
+    ['sort', 'select[name=sort]'], ['per_page', 'select[name=per_page]'],
+  ].map(([name, selector]) => {
+    const box = document.querySelector(selector).getBoundingClientRect();
+    return [name, {top: Math.round(box.top), bottom: Math.round(box.bottom),
+                   left: box.left, right: box.right}];
+  }))"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_phone_catalog_toolbar_takes_two_rows(live_server, page, shop, width):
+    """On a phone the products start a row higher: the search box shares its row with a short
+    "Apply" (named "Apply filters" for screen readers), sort and page size share the next."""
+    page.set_viewport_size({"width": width, "height": 720})
+    page.goto(live_server.url + "/catalog/")
+    boxes = page.evaluate(TOOLBAR_BOXES)
+    search, apply, sort, per_page = (boxes[k] for k in ("search", "apply", "sort", "per_page"))
+    assert apply["top"] < search["bottom"] and search["top"] < apply["bottom"], boxes
+    assert search["right"] <= apply["left"], boxes
+    assert sort["top"] == per_page["top"] and sort["right"] <= per_page["left"], boxes
+    assert sort["top"] >= search["bottom"], boxes
+    hidden = "(el) => el.getBoundingClientRect().width <= 1"
+    assert page.locator(".apply-filters-more").evaluate(hidden)  # shows "Apply" alone
+    expect(page.get_by_role("button", name="Apply filters")).to_be_visible()
+    assert_no_sideways_scroll(page, f"catalog at {width} px")
+
+
 def test_loading_bar_shows_without_moving_the_page(live_server, page, shop):
     page.emulate_media(reduced_motion="reduce")
     page.goto(live_server.url + "/catalog/")
