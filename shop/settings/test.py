@@ -30,8 +30,11 @@ def _redis_url_for_worker(url: str, worker: str) -> str:
     return f"{head}/{number}"
 
 
+# The URL before any rewrite is kept, so a process a test starts with these settings (the worker
+# command) inherits both and lands on the same database instead of shifting it again.
+os.environ.setdefault("REDIS_URL_BEFORE_WORKERS", os.environ["REDIS_URL"])
 os.environ["REDIS_URL"] = _redis_url_for_worker(
-    os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", "")
+    os.environ["REDIS_URL_BEFORE_WORKERS"], os.environ.get("PYTEST_XDIST_WORKER", "")
 )
 os.environ.setdefault("CACHE_KEY_PREFIX", f"hypershop-test-{os.getpid()}")
 # The shop's 5 s statement timeout is tested where it matters (tests/core/test_middleware.py,

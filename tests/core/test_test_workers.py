@@ -34,3 +34,28 @@ def test_too_many_workers_for_redis_is_a_clear_error():
 def test_servers_a_test_starts_use_the_same_database_as_its_cache():
     """gunicorn (e2e/servers.py) and the worker command read REDIS_URL from the environment."""
     assert settings.CACHES["default"]["LOCATION"] == os.environ["REDIS_URL"]
+
+
+def test_a_process_started_with_the_test_settings_keeps_the_same_database():
+    """The worker command (tests/core/test_worker.py) runs with shop.settings.test and this
+    process's environment: it must not add the worker's number a second time."""
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "PYTEST_XDIST_WORKER": "gw1",
+        "DJANGO_SETTINGS_MODULE": "shop.settings.test",
+    }
+    env["REDIS_URL_BEFORE_WORKERS"] = "redis://127.0.0.1:6379/1"
+    env["REDIS_URL"] = "redis://127.0.0.1:6379/2"  # what this worker's settings made of it
+    code = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
+    assert result.stdout.strip() == "redis://127.0.0.1:6379/2"
