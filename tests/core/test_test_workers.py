@@ -4,6 +4,8 @@ one worker's `cache.clear()` is a FLUSHDB and must never empty the other's cache
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -39,16 +41,13 @@ def test_servers_a_test_starts_use_the_same_database_as_its_cache():
 def test_a_process_started_with_the_test_settings_keeps_the_same_database():
     """The worker command (tests/core/test_worker.py) runs with shop.settings.test and this
     process's environment: it must not add the worker's number a second time."""
-    import subprocess
-    import sys
-
     env = {
         **os.environ,
         "PYTEST_XDIST_WORKER": "gw1",
         "DJANGO_SETTINGS_MODULE": "shop.settings.test",
+        "REDIS_URL_BEFORE_WORKERS": "redis://127.0.0.1:6379/1",
+        "REDIS_URL": "redis://127.0.0.1:6379/2",  # what this worker's settings made of it
     }
-    env["REDIS_URL_BEFORE_WORKERS"] = "redis://127.0.0.1:6379/1"
-    env["REDIS_URL"] = "redis://127.0.0.1:6379/2"  # what this worker's settings made of it
     code = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code],
